@@ -1,0 +1,19 @@
+"""The Celery app. Tasks get ids, never plaintext; every task is late-acked.
+
+`acks_late` + `reject_on_worker_lost` (set in settings): a worker killed mid-task leaves the
+message unacknowledged, so the broker hands it to another worker instead of losing it. Tasks
+must therefore be idempotent.
+
+One way to dispatch from inside a transaction: `task.delay_on_commit(...)` (Celery's
+DjangoTask), so a worker never sees an id whose row has not been committed yet.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

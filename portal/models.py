@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.roles import Role, role_may
+
+
+class StaffManager(UserManager["User"]):
+    def active_with_role(self, role: Role) -> models.QuerySet[User]:
+        return self.filter(is_active=True, role=role)
+
+
+class User(AbstractUser):
+    """A staff account. Tipsters never have one."""
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # Liaisons belong to exactly one partner organization; task-force staff to none.
+    organization = models.ForeignKey(
+        "triage.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    # Tip alerts go to staff marked on call (urgent tips, handoff service-level alerts).
+    on_call = models.BooleanField(default=False)
+
+    objects = StaffManager()
+
+    REQUIRED_FIELDS = ["email", "role"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_liaison_has_organization",
+                condition=(Q(role=Role.LIAISON) & Q(organization__isnull=False))
+                | (~Q(role=Role.LIAISON) & Q(organization__isnull=True)),
+            ),
+            models.CheckConstraint(name="user_role_known", condition=Q(role__in=Role.values)),
+        ]
+
+    def may(self, capability: str) -> bool:
+        return self.is_active and role_may(self.role, capability)
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by a periodic task: shows admins that background work actually runs."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    eager = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"heartbeat at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,91 @@
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def production_env(base: dict[str, str]) -> dict[str, str]:
+    env = dict(base)
+    env.update(
+        PORTAL_ENV="production",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="tips.sheriff.example.org",
+    )
+    return env
+
+
+def run_manage(python: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [python, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_it_passes_the_deploy_check_in_production(
+    project_python: str, subprocess_env: dict[str, str]
+) -> None:
+    result = run_manage(
+        project_python,
+        production_env(subprocess_env),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key(
+    project_python: str, subprocess_env: dict[str, str]
+) -> None:
+    env = production_env(subprocess_env)
+    del env["SECRET_KEY"]
+    result = run_manage(project_python, env, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_reads_secrets_from_a_file(
+    project_python: str, subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-a-file-" + "x" * 60)
+    env = production_env(subprocess_env)
+    del env["SECRET_KEY"]
+    env["SECRET_KEY_FILE"] = str(secret_file)
+    result = run_manage(
+        project_python,
+        env,
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "from-a-file-" + "x" * 60
+
+
+def test_it_defaults_to_debug_off_outside_development(
+    project_python: str, subprocess_env: dict[str, str]
+) -> None:
+    result = run_manage(
+        project_python,
+        production_env(subprocess_env),
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False True"
+
+
+def test_it_rejects_a_malformed_boolean(
+    project_python: str, subprocess_env: dict[str, str]
+) -> None:
+    env = dict(subprocess_env, DEBUG="maybe")
+    result = run_manage(project_python, env, "check")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr

@@ -1,0 +1,72 @@
+"""Start the project's own servers in child processes, ready when they say so (no sleeps)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running(
+    command: list[str], env: dict[str, str], ready_marker: str, timeout: float = 60
+) -> Iterator[list[str]]:
+    """Run `command`, wait for `ready_marker` in its output, yield the output lines so far.
+
+    When the block ends the process is stopped and the rest of its output is appended, so the
+    caller can inspect everything the process wrote.
+    """
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    lines: list[str] = []
+    received = b""
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    try:
+        # Raw reads: a buffered readline() could hold the marker line while select() waits.
+        while ready_marker.encode() not in received:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or process.poll() is not None:
+                raise RuntimeError(
+                    f"{command[0]} did not start:\n" + received.decode(errors="replace")
+                )
+            if selector.select(timeout=remaining):
+                received += os.read(fd, 65536)
+        lines.extend(received.decode(errors="replace").splitlines(keepends=True))
+        yield lines
+    finally:
+        process.terminate()
+        try:
+            rest, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            rest, _ = process.communicate()
+        lines.extend(rest.decode(errors="replace").splitlines(keepends=True))
+        selector.close()
+
+
+def request_from(source: str, port: int, raw: bytes) -> bytes:
+    """Send `raw` to 127.0.0.1:port from the loopback address `source`; return the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0)) as s:
+        s.sendall(raw)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
