@@ -35,6 +35,7 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     env.pop("CELERY_BROKER_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 
@@ -73,6 +74,7 @@ def browser():
         )
         yield launched
         launched.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
