@@ -1,0 +1,147 @@
+"""The append-only audit log and its signed checkpoints.
+
+Rows are written only by `audit.record()` (entries) and `audit.checkpoint` (checkpoints).
+Python refuses to update or delete them; database triggers (migration 0002) refuse it too, so
+that raw SQL and other clients of the database are stopped as well. Someone who owns the
+database can still drop the triggers: the hash chain and the signed checkpoints kept outside the
+database are what make that detectable.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any, ClassVar, NoReturn
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.actions import Action
+from audit.encoding import parse_time
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit row."""
+
+
+def _refuse(*args: object, **kwargs: object) -> NoReturn:
+    raise AppendOnlyError("the audit log is append-only: rows cannot be changed or deleted")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    update = _refuse
+    delete = _refuse
+    bulk_update = _refuse
+    update_or_create = _refuse
+    # Bulk inserts would bypass the chaining in audit.record().
+    bulk_create = _refuse
+    _raw_delete = _refuse
+
+
+class AppendOnlyModel(models.Model):
+    # Set by the one writer of each table; `objects.create()` elsewhere is refused.
+    _writer_token: ClassVar[object] = None
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        if getattr(self, "_written_by", None) is not type(self)._writer_token:
+            raise AppendOnlyError(f"{type(self).__name__} rows are written only by audit.record")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()
+
+
+class AuditEvent(AppendOnlyModel):
+    """One entry. `canon` is the source of truth; the other columns index it for filtering.
+
+    `verify_audit` checks that the indexed columns agree with `canon`, so editing a column to
+    hide an entry from a filtered view is detected like any other modification.
+    """
+
+    _writer_token = object()
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField()
+    # A user's id as text, "anonymous" or "system": no foreign key, so nothing ever cascades.
+    actor = models.CharField(max_length=64)
+    # No `choices=`: a new Action constant must not need a migration (on SQLite an AlterField
+    # rebuilds the table and would drop the append-only triggers with it).
+    action = models.PositiveIntegerField()
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=100, blank=True)
+    canon = models.BinaryField()
+    prev = models.BinaryField()
+    chain = models.BinaryField()
+
+    class Meta:
+        db_table = "audit_event"
+        ordering = ["-seq"]
+        indexes = [
+            # The viewer's filters, each newest first.
+            models.Index(fields=["actor", "-seq"], name="audit_event_actor"),
+            models.Index(fields=["action", "-seq"], name="audit_event_action"),
+            models.Index(fields=["target_type", "target_id", "-seq"], name="audit_event_target"),
+            models.Index(fields=["at"], name="audit_event_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="audit_event_seq_positive", condition=Q(seq__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action_name} by {self.actor}"
+
+    @cached_property
+    def entry(self) -> dict[str, Any]:
+        """The hashed entry, decoded: what the viewer shows (never the index columns)."""
+        value: dict[str, Any] = json.loads(bytes(self.canon))
+        return value
+
+    @property
+    def action_name(self) -> str:
+        try:
+            return Action(self.entry["action"]).name
+        except ValueError:
+            return str(self.entry["action"])
+
+    @property
+    def details(self) -> dict[str, Any]:
+        details: dict[str, Any] = self.entry["details"]
+        return details
+
+    @property
+    def entry_time(self) -> Any:
+        return parse_time(self.entry["at"])
+
+
+class Checkpoint(AppendOnlyModel):
+    """A signed checkpoint (C2SP signed note) over the first `size` entries."""
+
+    _writer_token = object()
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField()
+    chain_head = models.BinaryField()
+    # The perfect-subtree roots at `size`: the next checkpoint hashes only the new entries.
+    # Trusted only after they fold to this checkpoint's signed root.
+    compact_range = models.BinaryField()
+    note = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "audit_checkpoint"
+        ordering = ["-size"]
+        constraints = [
+            models.CheckConstraint(name="audit_checkpoint_size_positive", condition=Q(size__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint at {self.size}"

@@ -1,0 +1,151 @@
+"""The one writer of the audit log.
+
+    from audit import Action, record
+    record(Action.TIP_CLAIMED, actor=request.user, target=tip, reason="duplicate")
+
+Call it inside the transaction of the change it describes: the change and its entry then commit
+or roll back together. It opens its own `atomic()` block as well, so it also works on its own.
+
+Appends are serialized so that the chain stays linear: on PostgreSQL with a transaction-scoped
+advisory lock taken right before the head is read, on SQLite by the write lock that every write
+transaction already holds (`transaction_mode=IMMEDIATE` in settings). The lock is held until the
+caller's transaction ends, so record last, just before the transaction commits, and keep
+slow work (network, key derivation) out of transactions that record.
+
+This module must stay importable while Django loads its apps (`audit/__init__.py` re-exports
+`record`), so it reaches the models only inside functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from audit.actions import Action
+from audit.encoding import ZERO_HASH, clean_details, encode_entry, entry_hashes, format_time
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
+
+ANONYMOUS = "anonymous"
+SYSTEM = "system"
+MAX_REF_LENGTH = 100
+
+# One fixed 64-bit key for pg_advisory_xact_lock, derived from a name so that it cannot clash by
+# accident with another advisory lock user of the same database.
+APPEND_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"tip-portal/audit/append").digest()[:8], "big", signed=True
+)
+
+Actor = Any  # a User, None / "anonymous", or "system"
+Target = models.Model | tuple[str, object] | None
+
+
+def actor_label(actor: Actor) -> str:
+    """The actor as stored: a user's id as text, `anonymous` or `system`."""
+    if actor is None or actor == ANONYMOUS:
+        return ANONYMOUS
+    if actor == SYSTEM:
+        return SYSTEM
+    if isinstance(actor, str):
+        raise ValueError(f"actor must be a user, None, 'anonymous' or 'system', not {actor!r}")
+    if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None:
+        return str(actor.pk)
+    if getattr(actor, "is_anonymous", False):  # django.contrib.auth's AnonymousUser
+        return ANONYMOUS
+    raise TypeError(f"actor must be a saved user, not {type(actor).__name__}")
+
+
+def _checked_ref(value: object, what: str) -> str:
+    text = str(value)
+    if not text or len(text) > MAX_REF_LENGTH or "\x00" in text:
+        raise ValueError(f"target {what} must be 1-{MAX_REF_LENGTH} characters, got {text!r}")
+    return text
+
+
+def target_ref(target: Target) -> tuple[str, str] | None:
+    """(type, id): a model's `app_label.model` and its public `code` if it has one, else pk."""
+    if target is None:
+        return None
+    if isinstance(target, tuple):
+        if len(target) != 2:
+            raise ValueError("a target tuple is (type, id)")
+        return _checked_ref(target[0], "type"), _checked_ref(target[1], "id")
+    if isinstance(target, models.Model):
+        if target.pk is None:
+            raise ValueError("save the target before recording an action on it")
+        code = getattr(target, "code", None)
+        ident = code if code is not None and not callable(code) else target.pk
+        return _checked_ref(target._meta.label_lower, "type"), _checked_ref(ident, "id")
+    raise TypeError(f"target must be a model instance or a (type, id) tuple, not {target!r}")
+
+
+def lock_appends() -> None:
+    """Serialize appenders until the current transaction ends (call inside `atomic()`)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+    # SQLite: a write transaction began with BEGIN IMMEDIATE and holds the one write lock.
+
+
+_HEAD_SQL = "SELECT seq, chain FROM audit_event ORDER BY seq DESC LIMIT 1"
+
+
+def read_head() -> tuple[int, bytes]:
+    """(next seq, chain hash of the last entry): one primary-key lookup, however long the log.
+
+    Plain SQL rather than the ORM: this runs under the append lock on every audited request.
+    """
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_HEAD_SQL)
+        row = cursor.fetchone()
+    return (int(row[0]) + 1, bytes(row[1])) if row else (1, ZERO_HASH)
+
+
+def record(
+    action: Action | int, *, actor: Actor, target: Target = None, **details: object
+) -> AuditEvent:
+    """Append one entry and return it. Details: small, JSON, ids and codes only.
+
+    Keys named like password/secret/token/key/receipt/otp are redacted; anything that is not
+    JSON, or over 2 KB once encoded, raises ValueError before anything is written.
+    """
+    from audit.models import AuditEvent  # noqa: PLC0415 - keeps `import audit` model-free
+
+    action = Action(action)
+    actor_text = actor_label(actor)
+    target_pair = target_ref(target)
+    cleaned = clean_details(details)
+    # No savepoint: if the entry cannot be written, the caller's transaction must not commit
+    # without it (a savepoint would let a caught error commit the action unaudited).
+    with transaction.atomic(savepoint=False):
+        lock_appends()
+        seq, prev = read_head()
+        now = timezone.now()
+        canon = encode_entry(
+            seq=seq,
+            at=format_time(now),
+            actor=actor_text,
+            action=int(action),
+            target=target_pair,
+            details=cleaned,
+        )
+        _leaf, chain = entry_hashes(prev, canon)
+        event = AuditEvent(
+            seq=seq,
+            at=now,
+            actor=actor_text,
+            action=int(action),
+            target_type=target_pair[0] if target_pair else "",
+            target_id=target_pair[1] if target_pair else "",
+            canon=canon,
+            prev=prev,
+            chain=chain,
+        )
+        event._written_by = AuditEvent._writer_token  # type: ignore[attr-defined]
+        event.save()
+    return event

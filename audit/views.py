@@ -1,0 +1,51 @@
+"""The supervisors' audit pages. Every view of the log is itself recorded."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from audit.access import audit_viewer_required
+from audit.actions import Action
+from audit.chain import verify_log
+from audit.listing import EventFilterForm, present
+from audit.models import AuditEvent
+from audit.record import record
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@audit_viewer_required
+def events(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET or None)
+    queryset = AuditEvent.objects.order_by("-seq")
+    if form.is_bound:
+        queryset = form.filter(queryset) if form.is_valid() else queryset.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = present(page.object_list)
+    record(
+        Action.AUDIT_VIEWED,
+        actor=request.user,
+        via="web",
+        page=page.number,
+        filters=form.summary(),
+    )
+    return render(request, "audit/events.html", {"form": form, "page": page, "rows": rows})
+
+
+@require_GET
+@audit_viewer_required
+def verify(request: HttpRequest) -> HttpResponse:
+    report = verify_log()
+    record(
+        Action.AUDIT_VERIFIED,
+        actor=request.user,
+        via="web",
+        ok=report.ok,
+        checked=report.checked,
+        first_bad=report.first_bad,
+    )
+    return render(request, "audit/verify.html", {"report": report})
