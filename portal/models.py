@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.roles import Role, role_may
+from portal.vault import models as vault_models  # noqa: F401 - registers the vault's tables here
 
 
 class StaffManager(UserManager["User"]):

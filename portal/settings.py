@@ -368,3 +368,38 @@ LOGGING = {
         },
     },
 }
+
+# --- Vault (portal/vault; docs/keys.md) --------------------------------------------------------
+# Cost of the key that protects each staff member's private key (Argon2id). Stored per key, so
+# raising these re-seals each key at its owner's next sign-in. 64 MiB, t=3, p=4 unlock in ~0.15 s.
+VAULT_ARGON2_MEMORY_KIB = env_int("VAULT_ARGON2_MEMORY_KIB", 64 * 1024)
+VAULT_ARGON2_ITERATIONS = env_int("VAULT_ARGON2_ITERATIONS", 3)
+VAULT_ARGON2_LANES = env_int("VAULT_ARGON2_LANES", 4)
+if not DEVELOPMENT and (VAULT_ARGON2_MEMORY_KIB < 19 * 1024 or VAULT_ARGON2_ITERATIONS < 2):
+    raise ImproperlyConfigured("VAULT_ARGON2_* are below the ASVS floor (19 MiB, t=2).")
+# Server secrets that never enter the database (so a stolen database or backup alone yields
+# nothing): the pepper on password-derived keys, the key behind receipt lookups and tipster
+# keypairs, and the blind-index key. Losing one loses what depends on it: see docs/keys.md.
+VAULT_PASSWORD_PEPPER = env_secret("VAULT_PASSWORD_PEPPER")
+VAULT_RECEIPT_KEY = env_secret("VAULT_RECEIPT_KEY")
+VAULT_INDEX_KEY = env_secret("VAULT_INDEX_KEY")
+# The browser's half of the session unlock: the per-session key, HttpOnly, SameSite=Strict.
+VAULT_COOKIE_NAME = "__Host-vault" if COOKIE_SECURE else "vault"
+
+# --- Audit log --------------------------------------------------------------------------------
+# Checkpoints of the audit log are signed with this Ed25519 key. The base64 of 32 random bytes
+# (`manage.py audit_checkpoint --generate-key`) is the seed itself; any other string of 32+
+# characters is hashed into one. Where it lives and how to rotate it: docs/audit.md.
+AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY")
+# Names the log in its checkpoints and names the signing key: fixed for the life of the log.
+AUDIT_CHECKPOINT_ORIGIN = env_str("AUDIT_CHECKPOINT_ORIGIN", "tip-portal.local/audit")
+# Every checkpoint is also appended to this file, outside the database ("" turns it off).
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.log"))
+# Verifier keys (`name+id+base64`, comma-separated) of earlier signing keys, after a rotation.
+AUDIT_VERIFIER_KEYS = env_list("AUDIT_VERIFIER_KEYS", [])
+AUDIT_CHECKPOINT_INTERVAL = env_int("AUDIT_CHECKPOINT_INTERVAL", 5 * 60)
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "audit.tasks.write_checkpoint",
+    "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
+}
+CELERY_BEAT_SCHEDULE["audit-verify"] = {"task": "audit.tasks.verify_log", "schedule": 86400.0}
