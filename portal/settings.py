@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "portal",
+    "portal.accounts",
     "audit",
     "tips",
     "triage",
@@ -127,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -194,6 +196,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/staff/login/"
+# Second factor: TOTP seeds encrypted under OTP_SEED_KEY; backup codes and API token secrets
+# stored as HMAC under OTP_HASH_KEY. Both are server secrets that never enter the database.
+OTP_SEED_KEY = env_secret("OTP_SEED_KEY")
+OTP_HASH_KEY = env_secret("OTP_HASH_KEY")
+OTP_ISSUER = env_str("OTP_ISSUER", "Tip Portal")
+# Lockout, keyed by username: this many failures (either factor) within the period lock it.
+LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5)
+LOCKOUT_PERIOD = env_int("LOCKOUT_PERIOD", 15 * 60)
+API_TOKEN_LIFETIME = env_int("API_TOKEN_LIFETIME", 8 * 60 * 60)
 
 # --- Sessions and cookies ---------------------------------------------------------------------
 # Cookies are Secure everywhere but in development over plain http on 127.0.0.1.
@@ -318,8 +329,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.accounts.access.BearerTokenAuthentication",
+        "portal.accounts.access.VerifiedSessionAuthentication",
+    ],
+    # Every endpoint declares `access_rule`; one that does not is open to nobody.
+    "DEFAULT_PERMISSION_CLASSES": ["portal.accounts.access.HasCapability"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

@@ -8,6 +8,8 @@ os.environ.setdefault("AUDIT_SIGNING_KEY", "dGVzdC1hdWRpdC1zaWduaW5nLWtleS0zMi1i
 os.environ.setdefault("VAULT_PASSWORD_PEPPER", "test-vault-pepper-0123456789abcdef0123456789")
 os.environ.setdefault("VAULT_RECEIPT_KEY", "test-vault-receipt-key-0123456789abcdef012345")
 os.environ.setdefault("VAULT_INDEX_KEY", "test-vault-index-key-0123456789abcdef01234567")
+os.environ.setdefault("OTP_SEED_KEY", "test-otp-seed-key-0123456789abcdef0123456789")
+os.environ.setdefault("OTP_HASH_KEY", "test-otp-hash-key-0123456789abcdef0123456789")
 
 from portal.settings import *  # noqa: F403
 

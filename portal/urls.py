@@ -1,9 +1,8 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
+from portal.accounts.admin import site as admin_site
 
 handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.permission_denied"
@@ -12,9 +11,11 @@ handler500 = "portal.errors.server_error"
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("django-admin/", admin.site.urls),
+    path("api/schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin_site.urls),
+    path("staff/", include("portal.accounts.urls")),
+    path("api/v1/auth/", include("portal.accounts.api_urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/audit/", include("audit.api_urls")),
 ]

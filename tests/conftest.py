@@ -83,3 +83,114 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# --- Staff personas ---------------------------------------------------------------------------
+
+STAFF_PASSWORD = "correct horse battery staple 1"
+
+
+@pytest.fixture
+def make_staff(db):
+    """Create a staff account the real way (password, personal vault key, TOTP device)."""
+    from portal.accounts import actions
+    from portal.roles import Role
+    from triage.models import Organization
+
+    def make(username: str, role: str, org_slug: str | None = None):
+        organization = None
+        if role == Role.LIAISON:
+            organization, _ = Organization.objects.get_or_create(
+                slug=org_slug or "org-a", defaults={"name": (org_slug or "org-a").title()}
+            )
+        user, _uri = actions.do_create_staff(
+            username, role=role, password=STAFF_PASSWORD, organization=organization,
+            acting_user=None,
+        )  # fmt: skip
+        return user
+
+    return make
+
+
+def totp_now(user, offset_steps: int = 0) -> str:
+    """The code the user's authenticator app shows right now."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    from portal.accounts.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user)
+    totp = TOTP(device.seed(), device.STEP, 0, device.DIGITS, 0)
+    totp.time = time.time() + offset_steps * device.STEP
+    return f"{totp.token():06d}"
+
+
+def sign_in(client, user, password: str = STAFF_PASSWORD):
+    """The full web sign-in: password, then TOTP. Leaves the vault unlocked in the session."""
+    response = client.post("/staff/login/", {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content
+    response = client.post("/staff/login/verify/", {"otp_token": totp_now(user)})
+    assert response.status_code == 302, response.content
+    return client
+
+
+@pytest.fixture
+def supervisor(make_staff):
+    return make_staff("sam-supervisor", "supervisor")
+
+
+@pytest.fixture
+def investigator(make_staff):
+    return make_staff("ivy-investigator", "investigator")
+
+
+@pytest.fixture
+def other_investigator(make_staff):
+    return make_staff("oscar-investigator", "investigator")
+
+
+@pytest.fixture
+def liaison_a(make_staff):
+    return make_staff("lia-a", "liaison", "org-a")
+
+
+@pytest.fixture
+def liaison_b(make_staff):
+    return make_staff("lee-b", "liaison", "org-b")
+
+
+@pytest.fixture
+def admin_user(make_staff):
+    return make_staff("ada-admin", "admin")
+
+
+@pytest.fixture
+def staff_client():
+    """`staff_client(user)`: a fresh client signed in as `user` with both factors."""
+    from django.test import Client
+
+    def make(user):
+        return sign_in(Client(), user)
+
+    return make
+
+
+def login_verified(client, user) -> None:
+    """Sign `user` in with the second factor marked verified, without the full flow.
+
+    For tests of pages that need no vault; `sign_in` goes through password and TOTP for real.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from portal.accounts.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator")
+        device.provision()
+        device.save(update_fields=["encrypted_seed"])
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

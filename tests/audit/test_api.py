@@ -3,6 +3,7 @@ import pytest
 from audit import Action, record
 from audit.models import AuditEvent
 from portal.roles import Role
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ VERIFY = "/api/v1/audit/verify/"
 
 @pytest.fixture
 def api(client, supervisor_user):
-    client.force_login(supervisor_user)
+    login_verified(client, supervisor_user)
     return client
 
 
@@ -116,7 +117,7 @@ def test_it_refuses_anonymous_callers_in_json(client, path):
 @pytest.mark.parametrize("role", [Role.INVESTIGATOR, Role.LIAISON, Role.ADMIN])
 @pytest.mark.parametrize("path", [EVENTS, VERIFY])
 def test_it_refuses_every_other_role(client, make_user, role, path):
-    client.force_login(make_user(role))
+    login_verified(client, make_user(role))
     response = client.get(path)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"

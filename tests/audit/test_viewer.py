@@ -7,13 +7,14 @@ from django.conf import settings
 from audit import Action, record
 from audit.models import AuditEvent
 from portal.roles import Role
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def supervisor_client(client, supervisor_user):
-    client.force_login(supervisor_user)
+    login_verified(client, supervisor_user)
     return client
 
 
@@ -118,13 +119,13 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, path):
 @pytest.mark.parametrize("role", [Role.INVESTIGATOR, Role.LIAISON, Role.ADMIN])
 @pytest.mark.parametrize("path", ["/audit/", "/audit/verify/"])
 def test_it_refuses_every_other_role(client, make_user, role, path):
-    client.force_login(make_user(role))
+    login_verified(client, make_user(role))
     assert client.get(path).status_code == 403
     assert not AuditEvent.objects.exists()
 
 
 def test_it_refuses_a_disabled_supervisor(client, supervisor_user):
-    client.force_login(supervisor_user)
+    login_verified(client, supervisor_user)
     supervisor_user.is_active = False
     supervisor_user.save(update_fields=["is_active"])
     assert client.get("/audit/").status_code in (302, 403)
@@ -132,3 +133,10 @@ def test_it_refuses_a_disabled_supervisor(client, supervisor_user):
 
 def test_it_only_answers_get(supervisor_client):
     assert supervisor_client.post("/audit/").status_code == 405
+
+
+def test_it_sends_a_supervisor_without_the_second_factor_to_sign_in(client, supervisor_user):
+    client.force_login(supervisor_user)
+    response = client.get("/audit/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(settings.LOGIN_URL)

@@ -1,17 +1,50 @@
+import io
+import stat
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from portal.models import User
+from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_creates_the_demo_logins_once(settings, capsys) -> None:
+@pytest.fixture
+def demo_settings(settings, tmp_path):
     settings.DEBUG = True
+    settings.VAR_DIR = tmp_path
+    return settings
+
+
+def test_it_creates_demo_data_once(demo_settings, capsys) -> None:
     call_command("bootstrap_demo")
     call_command("bootstrap_demo")
-    assert User.objects.filter(username="demo-admin", role="admin").count() == 1
-    assert "demo-admin" in capsys.readouterr().out
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {"investigator", "supervisor", "liaison", "admin"}
+    assert Organization.objects.count() == 2
+    assert "demo-investigator" in capsys.readouterr().out
+    key_file = demo_settings.VAR_DIR / "demo-recovery-key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_it_gives_demo_staff_their_desks(demo_settings) -> None:
+    from portal import vault
+    from portal.management.commands.bootstrap_demo import DEMO_PASSWORD
+
+    call_command("bootstrap_demo")
+    investigator = User.objects.get(username="demo-investigator")
+    liaison = User.objects.get(username="demo-liaison")
+    assert vault.unlock(investigator, DEMO_PASSWORD).desk_private_key(vault.triage_desk())
+    with pytest.raises(vault.NoDeskAccess):
+        vault.unlock(liaison, DEMO_PASSWORD).desk_private_key(vault.triage_desk())
+
+
+def test_it_prints_a_demo_code(demo_settings) -> None:
+    call_command("bootstrap_demo")
+    out = io.StringIO()
+    call_command("demo_totp", "demo-supervisor", stdout=out)
+    assert out.getvalue().strip().isdigit()
 
 
 def test_it_refuses_to_run_with_debug_off(settings) -> None:

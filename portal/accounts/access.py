@@ -1,0 +1,155 @@
+"""Who may reach a staff page or API endpoint: signed in, second factor verified, role allows.
+
+Every staff view declares its rule with `staff_required(capability)` (HTML) or by setting
+`access_rule` on an API view (`StaffAPIView`, `staff_api`); public views say `public`. The
+permission-matrix test walks every URL and fails on a view that declares nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+
+from portal import vault
+from portal.accounts import secrets as otp_secrets
+from portal.accounts.models import ApiToken
+from portal.roles import ALL_CAPABILITIES
+
+PUBLIC = "public"
+View = Callable[..., HttpResponse]
+
+
+def public(view: View) -> View:
+    view.access_rule = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def is_verified_staff(user: Any) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "is_verified", lambda: False)()
+    )
+
+
+def staff_required(capability: str) -> Callable[[View], View]:
+    if capability not in ALL_CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_verified_staff(request.user):
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            if not request.user.may(capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.access_rule = capability  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BearerCredentials:
+    token: ApiToken
+    secret: bytes
+
+    def __repr__(self) -> str:  # the secret never reaches a log or a traceback
+        return f"BearerCredentials(prefix={self.token.prefix!r})"
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <prefix>.<secret>`; the secret is never stored, only its hash."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[Any, BearerCredentials] | None:
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        scheme, _, value = header.partition(" ")
+        if scheme != self.keyword:
+            return None
+        prefix, _, secret = value.strip().partition(".")
+        token = (
+            ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+            if prefix and secret
+            else None
+        )
+        if (
+            token is None
+            or not hmac.compare_digest(token.secret_hash, otp_secrets.keyed_hash(secret))
+            or not token.is_live()
+            or not token.user.is_active
+        ):
+            raise exceptions.AuthenticationFailed("The token is not valid or has expired.")
+        padded = secret + "=" * (-len(secret) % 4)
+        return token.user, BearerCredentials(token, base64.urlsafe_b64decode(padded))
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """A browser session counts for the API only once the second factor was verified."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is None or not is_verified_staff(result[0]):
+            return None
+        return result
+
+
+class HasCapability(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        rule = getattr(view, "access_rule", None)
+        if rule is None:
+            return False  # an endpoint that declares nothing is open to nobody
+        if rule == PUBLIC:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated):
+            raise exceptions.NotAuthenticated
+        return bool(user.may(rule))
+
+
+def unlocked_keys(request: HttpRequest | Request) -> vault.UnlockedKeys | None:
+    """The caller's unlocked personal key: from the bearer token's secret or the session."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, BearerCredentials):
+        if auth.token.sealed_vault is None:
+            return None
+        try:
+            return vault.session.open_personal_key(
+                auth.token.user, bytes(auth.token.sealed_vault), auth.secret
+            )
+        except vault.Locked:
+            return None
+    return vault.session.unlocked_keys(getattr(request, "_request", request))
+
+
+def session_expired(session: Any) -> bool:
+    """Idle timeout and absolute lifetime of a staff session."""
+    now = timezone.now().timestamp()
+    last_seen = session.get("last_seen", now)
+    signed_in_at = session.get("signed_in_at", now)
+    return (
+        now - last_seen > settings.SESSION_IDLE_TIMEOUT
+        or now - signed_in_at > settings.SESSION_COOKIE_AGE
+    )

@@ -1,0 +1,251 @@
+"""Every change to a staff account, its second factors, sessions and tokens. Each is audited."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from audit.actions import Action
+from audit.record import record
+from portal import vault
+from portal.accounts import secrets as otp_secrets
+from portal.accounts.models import (
+    ApiToken,
+    BackupCode,
+    BackupCodeDevice,
+    Invitation,
+    StaffSession,
+    TOTPDevice,
+)
+from portal.models import User
+from portal.roles import Role
+from triage.models import Organization
+
+BACKUP_CODE_COUNT = 10
+
+
+class InvalidInvitationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: object
+
+
+def _check_role_and_org(role: str, organization: Organization | None) -> None:
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
+    if (role == Role.LIAISON) != (organization is not None):
+        raise ValueError("liaisons need an organization (--org); other roles have none")
+
+
+@transaction.atomic
+def do_create_staff(
+    username: str,
+    *,
+    role: str,
+    password: str,
+    organization: Organization | None = None,
+    email: str = "",
+    acting_user: User | None,
+) -> tuple[User, str]:
+    """Create an account with its password, personal vault key and TOTP device.
+
+    Returns the user and the otpauth:// URI to hand over out of band. Audit: ACCOUNT_CREATED.
+    """
+    _check_role_and_org(role, organization)
+    user = User(username=username, role=role, organization=organization, email=email)
+    validate_password(password, user)
+    user.is_staff = role == Role.ADMIN
+    user.is_superuser = role == Role.ADMIN
+    user.set_password(password)
+    user.save()
+    vault.create_personal_key(user, password)
+    uri = _new_totp_device(user, confirmed=True)
+    record(Action.ACCOUNT_CREATED, actor=acting_user or "system", target=user, role=role)
+    return user, uri
+
+
+def _new_totp_device(user: User, *, confirmed: bool) -> str:
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=confirmed)
+    device.provision()
+    device.save(update_fields=["encrypted_seed"])
+    return device.config_url(settings.OTP_ISSUER)
+
+
+@transaction.atomic
+def do_start_enrollment(user: User) -> str:
+    """An unconfirmed authenticator for a first sign-in; confirmed by its first code."""
+    return _new_totp_device(user, confirmed=False)
+
+
+@transaction.atomic
+def do_confirm_enrollment(device: TOTPDevice, token: str) -> bool:
+    """Audit: TOTP_ENROLLED."""
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record(Action.TOTP_ENROLLED, actor=device.user, target=device.user)
+    return True
+
+
+@transaction.atomic
+def do_issue_backup_codes(user: User) -> list[str]:
+    """New single-use codes, replacing any old ones; shown once. Audit: BACKUP_CODES_ISSUED."""
+    device, _ = BackupCodeDevice.objects.get_or_create(user=user, defaults={"name": "backup"})
+    device.codes.all().delete()
+    codes = [otp_secrets.random_code() for _ in range(BACKUP_CODE_COUNT)]
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, code_hash=otp_secrets.keyed_hash(otp_secrets.normalize_code(c)))
+        for c in codes
+    )
+    record(Action.BACKUP_CODES_ISSUED, actor=user, target=user, count=len(codes))
+    return codes
+
+
+@transaction.atomic
+def do_change_password(user: User, *, old_password: str, new_password: str) -> None:
+    """Re-wraps the personal vault key under the new password. Audit: PASSWORD_CHANGED."""
+    validate_password(new_password, user)
+    vault.change_password_key(user, old_password, new_password)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record(Action.PASSWORD_CHANGED, actor=user, target=user)
+
+
+def _end_sessions_and_tokens(user: User) -> None:
+    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    StaffSession.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def do_disable(user: User, *, acting_user: User) -> None:
+    """Ends every session and token of the account at once. Audit: ACCOUNT_DISABLED."""
+    if not user.is_active:
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _end_sessions_and_tokens(user)
+    record(Action.ACCOUNT_DISABLED, actor=acting_user, target=user)
+
+
+@transaction.atomic
+def do_enable(user: User, *, acting_user: User) -> None:
+    """Audit: ACCOUNT_ENABLED."""
+    if user.is_active:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record(Action.ACCOUNT_ENABLED, actor=acting_user, target=user)
+
+
+@transaction.atomic
+def do_reset_two_factor(user: User, *, acting_user: User) -> None:
+    """Removes the authenticator and backup codes: the next sign-in enrolls again.
+
+    Audit: TWO_FACTOR_RESET."""
+    TOTPDevice.objects.filter(user=user).delete()
+    BackupCodeDevice.objects.filter(user=user).delete()
+    _end_sessions_and_tokens(user)
+    record(Action.TWO_FACTOR_RESET, actor=acting_user, target=user)
+
+
+@transaction.atomic
+def do_invite(
+    username: str,
+    *,
+    role: str,
+    email: str,
+    organization: Organization | None,
+    acting_user: User,
+) -> tuple[User, str]:
+    """An inactive account plus a one-time link token. Audit: INVITATION_SENT."""
+    _check_role_and_org(role, organization)
+    user = User(username=username, role=role, organization=organization, email=email)
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        user=user, role=role, invited_by=acting_user, token_hash=otp_secrets.keyed_hash(token)
+    )
+    record(Action.INVITATION_SENT, actor=acting_user, target=user, role=role)
+    return user, token
+
+
+def find_invitation(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("user")
+        .filter(token_hash=otp_secrets.keyed_hash(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_open():
+        raise InvalidInvitationError("This invitation link is not valid or has expired.")
+    return invitation
+
+
+@transaction.atomic
+def do_accept_invitation(token: str, *, password: str) -> User:
+    """Sets the password and creates the personal key; TOTP enrollment follows at first
+    sign-in. Audit: INVITATION_ACCEPTED."""
+    invitation = find_invitation(token)
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise InvalidInvitationError("This invitation link has already been used.")
+    user = locked.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    vault.create_personal_key(user, password)
+    locked.accepted_at = timezone.now()
+    locked.save(update_fields=["accepted_at"])
+    record(Action.INVITATION_ACCEPTED, actor=user, target=user)
+    return user
+
+
+@transaction.atomic
+def do_issue_token(user: User, unlocked: vault.UnlockedKeys) -> IssuedToken:
+    """A bearer token whose secret also seals the personal vault key. Audit: TOKEN_ISSUED."""
+    prefix = secrets.token_hex(6)
+    # The random key that seals the personal vault key *is* the token's secret half.
+    sealed, seal_key = vault.session.seal_personal_key(unlocked)
+    secret = base64.urlsafe_b64encode(seal_key).decode().rstrip("=")
+    expires_at = timezone.now() + timedelta(seconds=settings.API_TOKEN_LIFETIME)
+    token = ApiToken.objects.create(
+        user=user,
+        prefix=prefix,
+        secret_hash=otp_secrets.keyed_hash(secret),
+        sealed_vault=sealed,
+        expires_at=expires_at,
+    )
+    record(Action.TOKEN_ISSUED, actor=user, target=user, prefix=token.prefix)
+    return IssuedToken(token=f"{prefix}.{secret}", expires_at=expires_at)
+
+
+@transaction.atomic
+def do_revoke_token(token: ApiToken, *, acting_user: User) -> None:
+    """Audit: TOKEN_REVOKED."""
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if updated:
+        record(Action.TOKEN_REVOKED, actor=acting_user, target=token.user, prefix=token.prefix)
+
+
+def remember_session(user: User, session_key: str) -> None:
+    StaffSession.objects.get_or_create(session_key=session_key, defaults={"user": user})

@@ -1,0 +1,38 @@
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lets_a_verified_admin_in(staff_client, admin_user) -> None:
+    assert staff_client(admin_user).get("/django-admin/").status_code == 200
+
+
+def sent_to_staff_sign_in(client: Client) -> bool:
+    """The admin's own login page only forwards to the staff sign-in (password + TOTP)."""
+    response = client.get("/django-admin/")
+    if response.status_code != 302:
+        return False
+    response = client.get(response["Location"])
+    return response.status_code == 302 and response["Location"].startswith("/staff/login/")
+
+
+def test_it_sends_an_admin_without_the_second_factor_to_sign_in(admin_user) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    assert sent_to_staff_sign_in(client)
+
+
+@pytest.mark.parametrize("persona", ["investigator", "supervisor", "liaison_a"])
+def test_it_keeps_other_roles_out(request, staff_client, persona) -> None:
+    user = request.getfixturevalue(persona)
+    assert sent_to_staff_sign_in(staff_client(user))
+
+
+def test_it_offers_no_tip_content(staff_client, admin_user) -> None:
+    from portal.accounts.admin import site
+
+    registered = {model._meta.label for model in site._registry}
+    assert registered == {"portal.User", "triage.Organization"}
+    page = staff_client(admin_user).get("/django-admin/").content.decode()
+    assert "tips" not in page.lower()
