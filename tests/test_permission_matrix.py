@@ -32,6 +32,11 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("staff/backup-codes/", "/staff/backup-codes/", "post", "accounts.own_profile", 200),
     ("staff/invitation/<str:token>/", "/staff/invitation/not-a-token/", "get", PUBLIC, 404),
     ("staff/accounts/", "/staff/accounts/", "get", "accounts.manage", 200),
+    ("staff/desks/", "/staff/desks/", "get", "vault.grant_desk", 200),
+    ("staff/desks/<slug:slug>/grant/", "/staff/desks/triage/grant/", "post", "vault.grant_desk",
+     302),
+    ("staff/desks/<slug:slug>/revoke/<str:username>/", "/staff/desks/triage/revoke/target-user/",
+     "post", "vault.grant_desk", 302),
     ("staff/accounts/<str:username>/disable/", "/staff/accounts/target-user/disable/", "post",
      "accounts.manage", 302),
     ("staff/accounts/<str:username>/enable/", "/staff/accounts/target-user/enable/", "post",
@@ -89,6 +94,9 @@ def test_it_covers_every_route() -> None:
 
 @pytest.fixture
 def persona_client(make_staff):
+    from portal import vault
+
+    vault.initialize()
     make_staff("target-user", "investigator")
 
     def make(persona: str) -> Client:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.accounts import manage_views, views
+from portal.accounts import desk_views, manage_views, views
 
 app_name = "accounts"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("password/", views.change_password, name="change_password"),
     path("backup-codes/", views.new_backup_codes, name="backup_codes"),
     path("invitation/<str:token>/", views.accept_invitation, name="invitation"),
+    path("desks/", desk_views.desks, name="desks"),
+    path("desks/<slug:slug>/grant/", desk_views.grant, name="grant_desk"),
+    path("desks/<slug:slug>/revoke/<str:username>/", desk_views.revoke, name="revoke_desk"),
     path("accounts/", manage_views.accounts, name="accounts"),
     path("accounts/<str:username>/disable/", manage_views.disable, name="disable"),
     path("accounts/<str:username>/enable/", manage_views.enable, name="enable"),
