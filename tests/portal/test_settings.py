@@ -1,16 +1,27 @@
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PRODUCTION_SECRETS = [
+    "SECRET_KEY",
+    "OTP_SEED_KEY",
+    "OTP_HASH_KEY",
+    "VAULT_PASSWORD_PEPPER",
+    "VAULT_RECEIPT_KEY",
+    "VAULT_INDEX_KEY",
+    "AUDIT_SIGNING_KEY",
+]
+
+
 def production_env(base: dict[str, str]) -> dict[str, str]:
-    env = dict(base)
-    env.update(
-        PORTAL_ENV="production",
-        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        ALLOWED_HOSTS="tips.sheriff.example.org",
-    )
+    """Production profile with every secret given explicitly (none inherited from tests)."""
+    env = {k: v for k, v in base.items() if k not in PRODUCTION_SECRETS}
+    env.update({name: f"production-{name.lower()}-" + "k" * 48 for name in PRODUCTION_SECRETS})
+    env.update(PORTAL_ENV="production", ALLOWED_HOSTS="tips.sheriff.example.org")
     return env
 
 
@@ -41,14 +52,15 @@ def test_it_passes_the_deploy_check_in_production(
     assert "no issues" in result.stdout
 
 
-def test_it_refuses_to_start_in_production_without_a_secret_key(
-    project_python: str, subprocess_env: dict[str, str]
+@pytest.mark.parametrize("secret", PRODUCTION_SECRETS)
+def test_it_refuses_to_start_in_production_without_a_secret(
+    project_python: str, subprocess_env: dict[str, str], secret: str
 ) -> None:
     env = production_env(subprocess_env)
-    del env["SECRET_KEY"]
+    del env[secret]
     result = run_manage(project_python, env, "check")
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert f"{secret} is not set" in result.stderr
 
 
 def test_it_reads_secrets_from_a_file(
