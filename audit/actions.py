@@ -74,6 +74,7 @@ class Action(models.IntegerChoices):
     INVITATION_SENT = 415, "Invitation sent"
     INVITATION_ACCEPTED = 416, "Invitation accepted"
     ROLE_CHANGED = 417, "Role changed"
+    ACCOUNT_UPDATED = 419, "Account details updated"
     SESSION_EXPIRED = 418, "Session expired"
 
     # --- 500s: the vault and its keys ------------------------------------------------------

@@ -60,7 +60,7 @@ def _positive(request: Request, name: str, default: int | None, maximum: int) ->
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise exceptions.ValidationError({name: [f"Give a whole number from 1 to {maximum}."]})
     return int(raw)
 

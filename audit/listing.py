@@ -61,6 +61,8 @@ class EventFilterForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
+        if end and end >= dt.date.max:
+            self.add_error("date_to", "Give a real end date.")
         return cleaned
 
     def filter(self, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -102,7 +104,7 @@ def actor_values(text: str) -> list[str]:
     value = text.strip()
     if value.lower() in (ANONYMOUS, SYSTEM):
         return [value.lower()]
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return [value]
     users = get_user_model().objects.filter(username__iexact=value)
     return [str(pk) for pk in users.values_list("pk", flat=True)]

@@ -116,26 +116,36 @@ def do_issue_backup_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def do_change_password(user: User, *, old_password: str, new_password: str) -> None:
-    """Re-wraps the personal vault key under the new password. Audit: PASSWORD_CHANGED."""
+def do_change_password(
+    user: User, *, old_password: str, new_password: str, keep_session_key: str | None = None
+) -> None:
+    """Re-wraps the personal vault key under the new password and ends every other session
+    and every API token of the account. Audit: PASSWORD_CHANGED."""
     validate_password(new_password, user)
     vault.change_password_key(user, old_password, new_password)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    _end_sessions_and_tokens(user, keep_session_key=keep_session_key)
     record(Action.PASSWORD_CHANGED, actor=user, target=user)
 
 
-def _end_sessions_and_tokens(user: User) -> None:
-    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    StaffSession.objects.filter(user=user).delete()
+def _end_sessions_and_tokens(user: User, *, keep_session_key: str | None = None) -> None:
+    sessions = StaffSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
+    Session.objects.filter(
+        session_key__in=list(sessions.values_list("session_key", flat=True))
+    ).delete()
+    sessions.delete()
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @transaction.atomic
 def do_disable(user: User, *, acting_user: User) -> None:
-    """Ends every session and token of the account at once. Audit: ACCOUNT_DISABLED."""
-    if not user.is_active:
+    """Ends every session and token of the account at once, and any open invitation.
+    Audit: ACCOUNT_DISABLED."""
+    closed = Invitation.objects.filter(user=user, accepted_at__isnull=True).update(
+        expires_at=timezone.now()
+    )
+    if not user.is_active and not closed:
         return
     user.is_active = False
     user.save(update_fields=["is_active"])
@@ -247,5 +257,7 @@ def do_revoke_token(token: ApiToken, *, acting_user: User) -> None:
         record(Action.TOKEN_REVOKED, actor=acting_user, target=token.user, prefix=token.prefix)
 
 
-def remember_session(user: User, session_key: str) -> None:
+def remember_session(user: User, session_key: str, *, replaces: str | None = None) -> None:
+    if replaces:
+        StaffSession.objects.filter(session_key=replaces).delete()
     StaffSession.objects.get_or_create(session_key=session_key, defaults={"user": user})

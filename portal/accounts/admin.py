@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from audit import Action, record
 from portal.accounts.access import is_verified_staff
 from portal.models import User
 from portal.roles import Role
@@ -28,6 +29,19 @@ class StaffAdminSite(admin.AdminSite):
         # One sign-in for everything: password, then TOTP, on the staff login page.
         return redirect(f"/staff/login/?next={request.get_full_path()}")
 
+    # Password changes must re-wrap the personal vault key, and sign-out must drop the vault
+    # cookie and be audited: both happen on the staff pages only.
+    def password_change(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
+        return redirect("accounts:change_password")
+
+    def password_change_done(
+        self, request: HttpRequest, extra_context: object = None
+    ) -> HttpResponse:
+        return redirect("accounts:home")
+
+    def logout(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
+        return redirect("accounts:home")
+
 
 site = StaffAdminSite(name="staff_admin")
 
@@ -38,7 +52,13 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ("role", "is_active", "on_call")
     search_fields = ("username", "email")
     fields = ("username", "email", "role", "organization", "on_call", "is_active")
-    readonly_fields = ("username", "role", "is_active")
+    # Role, organization and status change desk eligibility: only through audited actions.
+    readonly_fields = ("username", "role", "organization", "is_active")
+
+    def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = sorted(getattr(form, "changed_data", []))
+        record(Action.ACCOUNT_UPDATED, actor=request.user, target=obj, fields=changed)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # accounts are created by invitation or create_staff (keys, TOTP, audit)
@@ -55,6 +75,13 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # organizations need a desk key: create_org
+
+    def save_model(
+        self, request: HttpRequest, obj: Organization, form: object, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        changed = sorted(getattr(form, "changed_data", []))
+        record(Action.ORGANIZATION_UPDATED, actor=request.user, target=obj, fields=changed)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

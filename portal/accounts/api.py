@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import logout as auth_logout
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -39,6 +41,7 @@ class LoginView(StaffAPIView):
     authentication_classes: list[Any] = []
 
     @extend_schema(request=LoginSerializer, responses={200: TokenSerializer})
+    @method_decorator(sensitive_variables("fields", "unlocked", "issued"))
     def post(self, request: Request) -> Response:
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from audit import Action, record
 from portal.accounts.access import session_expired
 from portal.vault.session import end_unlocked_session
 
@@ -21,6 +22,7 @@ class StaffSessionMiddleware:
         expired = False
         if user is not None and user.is_authenticated:
             if session_expired(request.session):
+                record(Action.SESSION_EXPIRED, actor=user, target=user)
                 logout(request)  # flushes the session, and the sealed vault key with it
                 expired = True
             else:

@@ -61,22 +61,29 @@ class TOTPDevice(ThrottlingMixin, Device):
         try:
             value = int(str(token).strip())
         except ValueError:
-            self.throttle_increment()
-            return False
+            value = -1  # counts as a failure below
         totp = TOTP(self.seed(), self.STEP, 0, self.DIGITS, 0)
         totp.time = time.time()
         for offset in (0, -1):
             candidate_t = totp.t() + offset
-            if candidate_t <= self.last_t:
-                continue  # replay: this step's code was already used
             totp.drift = offset
-            if totp.token() == value:
+            if totp.token() != value:
+                continue
+            # Consume the step with a conditional update, never a full save: two requests
+            # with the same code (or a failure saving a stale copy) cannot both get in.
+            consumed = TOTPDevice.objects.filter(pk=self.pk, last_t__lt=candidate_t).update(
+                last_t=candidate_t, throttling_failure_count=0, throttling_failure_timestamp=None
+            )
+            if consumed:
                 self.last_t = candidate_t
-                self.throttle_reset(commit=False)
-                self.save(update_fields=["last_t", "throttling_failure_count",
-                                         "throttling_failure_timestamp"])  # fmt: skip
+                self.throttling_failure_count = 0
                 return True
-        self.throttle_increment()
+            break  # replay of a code already used
+        TOTPDevice.objects.filter(pk=self.pk).update(
+            throttling_failure_count=models.F("throttling_failure_count") + 1,
+            throttling_failure_timestamp=timezone.now(),
+        )
+        self.refresh_from_db(fields=["throttling_failure_count", "throttling_failure_timestamp"])
         return False
 
 

@@ -34,23 +34,25 @@ class LockedOutError(SignInError):
 
 
 def _fail(username: str, user: User | None, factor: str) -> SignInError:
-    """Record the failure (committed even though the caller's request fails)."""
+    """The reserved attempt stays as the failure; audit it (committed even though the caller's
+    request fails) and say whether it locked the account."""
+    locked_now = lockout.just_locked(username)
     with transaction.atomic():
-        locked_now = lockout.note_failure(username)
-        target = user if user is not None else None
-        record(Action.LOGIN_FAILED, actor="anonymous", target=target, factor=factor)
+        record(Action.LOGIN_FAILED, actor="anonymous", target=user, factor=factor)
         if locked_now:
-            record(Action.ACCOUNT_LOCKED, actor="system", target=target)
+            record(Action.ACCOUNT_LOCKED, actor="system", target=user)
     return LockedOutError() if locked_now else SignInError()
 
 
 def check_password(request: HttpRequest | None, username: str, password: str) -> User:
-    if lockout.is_locked(username):
+    attempt = lockout.reserve(username)
+    if attempt is None:
         raise LockedOutError
     user = authenticate(request, username=username, password=password)
     if user is None:
         known = User.objects.filter(username=username).first()
         raise _fail(username, known, "password")
+    lockout.release(attempt)
     return user
 
 
@@ -60,14 +62,17 @@ def has_authenticator(user: User) -> bool:
 
 def check_second_factor(user: User, token: str) -> Device:
     """The device that accepted `token` (authenticator first, then a backup code)."""
-    if lockout.is_locked(user.username):
+    attempt = lockout.reserve(user.username)
+    if attempt is None:
         raise LockedOutError
     token = token.strip()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None and token.isdigit() and device.verify_token(token):
+        lockout.release(attempt)
         return device
     backup = BackupCodeDevice.objects.filter(user=user).first()
     if backup is not None and not token.isdigit() and backup.verify_token(token):
+        lockout.release(attempt)
         record(Action.BACKUP_CODE_USED, actor=user, target=user, remaining=backup.remaining())
         return backup
     raise _fail(user.username, user, "second_factor")

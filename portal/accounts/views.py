@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import time
 
 import segno
@@ -10,13 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -57,6 +59,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @public
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password")
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,13 +101,26 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pending_unlock(request: HttpRequest, user: User) -> vault.UnlockedKeys:
+    """The personal key sealed at the password step; vault.Locked if its cookie is gone."""
+    pending = request.session.get("pending_signin", {})
+    try:
+        key = base64.urlsafe_b64decode(request.COOKIES.get(PENDING_COOKIE, "").encode())
+        sealed = base64.b64decode(pending.get("sealed", ""))
+    except (binascii.Error, ValueError):
+        raise vault.Locked from None
+    return vault.session.open_personal_key(user, sealed, key)
+
+
 def _complete_sign_in(
-    request: HttpRequest, user: User, device: object, response: HttpResponse
+    request: HttpRequest,
+    user: User,
+    device: object,
+    unlocked: vault.UnlockedKeys,
+    response: HttpResponse,
 ) -> HttpResponse:
     """Second factor accepted: sign in, rotate the session, and only now unlock the vault."""
-    pending = request.session.pop("pending_signin")
-    key = base64.urlsafe_b64decode(request.COOKIES.get(PENDING_COOKIE, "").encode() or b"=")
-    unlocked = vault.session.open_personal_key(user, base64.b64decode(pending["sealed"]), key)
+    request.session.pop("pending_signin", None)
     auth_login(request, user)  # new session key: no fixation
     otp_login(request, device)
     now = timezone.now().timestamp()
@@ -120,6 +136,7 @@ def _complete_sign_in(
 
 @public
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("otp_token")
 def verify(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -128,12 +145,14 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            unlocked = _pending_unlock(request, user)
             device = signin.check_second_factor(user, form.cleaned_data["otp_token"])
-            return _complete_sign_in(request, user, device, redirect(_next_url(request)))
+            return _complete_sign_in(request, user, device, unlocked, redirect(_next_url(request)))
         except signin.SignInError as exc:
             form.add_error(None, str(exc))
         except vault.Locked:
-            form.add_error(None, "Please sign in again.")
+            messages.error(request, "Please sign in again.")
+            return redirect("accounts:sign_in")
     return render(
         request, "accounts/verify.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -141,6 +160,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("otp_token")
 def enroll(request: HttpRequest) -> HttpResponse:
     """First sign-in: set up the authenticator app, then receive backup codes once."""
     user = _pending_user(request)
@@ -154,14 +174,17 @@ def enroll(request: HttpRequest) -> HttpResponse:
     else:
         uri = device.config_url(settings.OTP_ISSUER)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            confirmed = actions.do_confirm_enrollment(device, form.cleaned_data["otp_token"])
-        if confirmed:
+        try:
+            unlocked = _pending_unlock(request, user)  # before anything changes
+        except vault.Locked:
+            messages.error(request, "Please sign in again.")
+            return redirect("accounts:sign_in")
+        if actions.do_confirm_enrollment(device, form.cleaned_data["otp_token"]):
             codes = actions.do_issue_backup_codes(user)
             response = render(
                 request, "accounts/backup_codes.html", {"codes": codes, "first_time": True}
             )
-            return _complete_sign_in(request, user, device, response)
+            return _complete_sign_in(request, user, device, unlocked, response)
         form.add_error(
             "otp_token", "That code did not match. Check the time on your phone and try again."
         )
@@ -183,20 +206,28 @@ def new_backup_codes(request: HttpRequest) -> HttpResponse:
 
 @staff_required("accounts.own_profile")
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("old_password", "new_password")
 def change_password(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            old_key = request.session.session_key
             actions.do_change_password(
                 request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
+                keep_session_key=old_key,
             )
         except vault.WrongPassword:
             form.add_error("old_password", "That is not your current password.")
         except ValidationError as exc:
             form.add_error("new_password", exc)
         else:
+            # This session stays signed in (under a new key); every other one has ended.
+            update_session_auth_hash(request, request.user)
+            actions.remember_session(
+                request.user, request.session.session_key or "", replaces=old_key
+            )
             messages.success(request, "Your password was changed.")
             return redirect("accounts:home")
     return render(
@@ -222,6 +253,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password", "password_again")
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = actions.find_invitation(token)

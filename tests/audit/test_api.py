@@ -133,3 +133,12 @@ def test_it_documents_both_endpoints_in_the_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert "/api/v1/audit/events/" in schema["paths"]
     assert "/api/v1/audit/verify/" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=%C2%B2", "before=%C2%B2", "date_to=9999-12-31", "date_from=not-a-date"]
+)
+def test_it_answers_odd_filters_with_400(api, query):
+    response = api.get(f"{EVENTS}?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
