@@ -70,7 +70,7 @@ def do_create_staff(
     user.is_superuser = role == Role.ADMIN
     user.set_password(password)
     user.save()
-    vault.create_personal_key(user, password)
+    vault.create_personal_key(user, password, actor=acting_user or "system")
     uri = _new_totp_device(user, confirmed=True)
     record(Action.ACCOUNT_CREATED, actor=acting_user or "system", target=user, role=role)
     return user, uri
@@ -122,8 +122,8 @@ def do_change_password(
     """Re-wraps the personal vault key under the new password and ends every other session
     and every API token of the account. Audit: PASSWORD_CHANGED."""
     validate_password(new_password, user)
+    user.set_password(new_password)  # hash before the vault's audit row takes the append lock
     vault.change_password_key(user, old_password, new_password)
-    user.set_password(new_password)
     user.save(update_fields=["password"])
     _end_sessions_and_tokens(user, keep_session_key=keep_session_key)
     record(Action.PASSWORD_CHANGED, actor=user, target=user)
@@ -221,7 +221,7 @@ def do_accept_invitation(token: str, *, password: str) -> User:
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active"])
-    vault.create_personal_key(user, password)
+    vault.create_personal_key(user, password, actor=user)
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     record(Action.INVITATION_ACCEPTED, actor=user, target=user)

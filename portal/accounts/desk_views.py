@@ -81,6 +81,6 @@ def revoke(request: HttpRequest, slug: str, username: str) -> HttpResponse:
         messages.error(request, "You can only revoke a desk key you hold.")
         return redirect("accounts:desks")
     user = get_object_or_404(User, username=username)
-    vault.revoke_desk(desk, user)
+    vault.revoke_desk(desk, user, actor=request.user)
     messages.success(request, f"{user.username} no longer holds the {desk.slug} desk key.")
     return redirect("accounts:desks")

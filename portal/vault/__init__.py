@@ -11,17 +11,23 @@ HPKE is RFC 9180 with KEM MLKEM768_X25519 (post-quantum hybrid), HKDF-SHA256, AE
 
 Public API (import as `from portal import vault`):
 
-    Setup       is_initialized(), initialize(), triage_desk(), get_desk(slug),
-                create_organization_desk(org)
-    Staff keys  create_personal_key(user, password), change_password_key(user, old, new),
+    Setup       is_initialized(), initialize(actor=), triage_desk(), get_desk(slug),
+                create_organization_desk(org, actor=)
+    Staff keys  create_personal_key(user, password, actor=),
+                change_password_key(user, old, new, actor=),
                 unlock(user, password) -> UnlockedKeys, UnlockedKeys.desk_private_key(desk)
-    Desks       grant_desk_from_session(desk, to_user, unlocked),
-                grant_desk_with_recovery(desk, to_user, recovery_key), revoke_desk(desk, user),
-                RecoveryKeyring(keys.parse_recovery_key(text))
+    Desks       grant_desk_from_session(desk, to_user, unlocked, actor=),
+                grant_desk_with_recovery(desk, to_user, recovery_key, actor=),
+                revoke_desk(desk, user, actor=), RecoveryKeyring(keys.parse_recovery_key(text))
     Records     new_record_key / open_record_key(s) -> RecordKey, encrypt_record /
                 decrypt_record, shred(record)
-    Rotation    rotate_desk_key(desk, keyring, batch_size=...)
+    Rotation    rotate_desk_key(desk, keyring, batch_size=..., actor=)
     Modules     session (browser/API unlock), tipster (receipts), blind_index, content, keys
+
+Every state change above writes its audit entry (`audit.record`) in its own transaction. The
+keyword-only `actor` (a User or "system") says who asked; it defaults to the member whose
+unlocked keys are used, else "system". A change made with the recovery key also records
+RECOVERY_KEY_USED.
 """
 
 from portal.vault import blind_index, content, keys, session, tipster

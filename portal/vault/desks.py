@@ -6,7 +6,9 @@ private key in hand, from one of two keyrings:
 - `UnlockedKeys` (portal.vault.personal): a member's unlocked session, for supervisors in the UI;
 - `RecoveryKeyring`: the offline recovery key, for `manage.py grant_desk` and disaster recovery.
 
-Every state change here is one function, so the audit call goes in one place.
+Every state change here is one function, so the audit call goes in one place: each writes its
+entry (`audit.record`) inside its own transaction, last, so the change and its entry commit or
+roll back together. A change made with the recovery key also records RECOVERY_KEY_USED.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit import Action, record
+from audit.record import SYSTEM, Actor
 from portal.vault import keys
 from portal.vault.errors import (
     AlreadyInitialized,
@@ -142,6 +146,28 @@ class RecoveryKeyring:
         return "<RecoveryKeyring>"
 
 
+# --- Audit helpers --------------------------------------------------------------------------------
+
+
+def keyring_actor(keyring: Keyring, actor: Actor | None = None) -> Actor:
+    """Who a change made with `keyring` is attributed to: `actor` when given, else the member
+    whose unlocked keys these are, else "system" (the recovery key has no user)."""
+    if actor is not None:
+        return actor
+    return getattr(keyring, "user", None) or SYSTEM
+
+
+def keyring_kind(keyring: Keyring) -> str:
+    """For audit details: which kind of keyring opened the desk key."""
+    return "recovery" if isinstance(keyring, RecoveryKeyring) else "member"
+
+
+def record_recovery_use(keyring: Keyring, *, actor: Actor, desk: Desk, purpose: str) -> None:
+    """RECOVERY_KEY_USED if `keyring` is the recovery key; call inside the change's transaction."""
+    if isinstance(keyring, RecoveryKeyring):
+        record(Action.RECOVERY_KEY_USED, actor=actor, target=desk, purpose=purpose)
+
+
 # --- State changes -------------------------------------------------------------------------------
 
 
@@ -160,37 +186,53 @@ def wrap_to_recovery(desk: Desk, version: int, desk_key: PrivateKey) -> None:
 
 
 @transaction.atomic
-def initialize() -> PrivateKey:
+def initialize(*, actor: Actor = SYSTEM) -> PrivateKey:
     """Create the recovery keypair and the triage desk. Returns the recovery private key, which
-    the caller shows once and which is never stored. Audit: VAULT_INITIALIZED."""
+    the caller shows once and which is never stored. Audit: DESK_CREATED (triage), then
+    VAULT_INITIALIZED."""
     if is_initialized():
         raise AlreadyInitialized("The vault is already initialised; its recovery key exists.")
     recovery_key = PrivateKey.generate()
     try:
         # The unique version makes a concurrent second initialisation fail here, not later.
         with transaction.atomic():
-            RecoveryKey.objects.create(
+            stored = RecoveryKey.objects.create(
                 version=RECOVERY_VERSION, public_key=recovery_key.public_bytes()
             )
     except IntegrityError:
         raise AlreadyInitialized(
             "The vault is already initialised; its recovery key exists."
         ) from None
-    _create_desk(TRIAGE_SLUG, organization=None)
+    desk = _create_desk(TRIAGE_SLUG, organization=None, actor=actor)
+    record(
+        Action.VAULT_INITIALIZED,
+        actor=actor,
+        target=stored,
+        recovery_version=stored.version,
+        triage_desk=desk.pk,
+    )
     return recovery_key
 
 
-def _create_desk(slug: str, organization: Organization | None) -> Desk:
+def _create_desk(slug: str, organization: Organization | None, *, actor: Actor) -> Desk:
     desk_key = PrivateKey.generate()
     desk = Desk.objects.create(
         slug=slug, organization=organization, key_version=1, public_key=desk_key.public_bytes()
     )
     wrap_to_recovery(desk, 1, desk_key)
+    record(
+        Action.DESK_CREATED,
+        actor=actor,
+        target=desk,
+        slug=slug,
+        organization=organization.pk if organization else None,
+        version=1,
+    )
     return desk
 
 
 @transaction.atomic
-def create_organization_desk(organization: Organization) -> Desk:
+def create_organization_desk(organization: Organization, *, actor: Actor = SYSTEM) -> Desk:
     """A partner organization's desk, its key wrapped to the recovery key. Audit: DESK_CREATED."""
     if not is_initialized():
         raise NotInitialized("The vault is not initialised: run `manage.py vault_init` first.")
@@ -199,7 +241,7 @@ def create_organization_desk(organization: Organization) -> Desk:
     if Desk.objects.filter(slug=organization.slug).exists():
         # Possible after a rename: desks keep their first slug, which every wrap is bound to.
         raise ValueError(f"A desk named {organization.slug!r} exists already; choose another slug.")
-    return _create_desk(organization.slug, organization)
+    return _create_desk(organization.slug, organization, actor=actor)
 
 
 def check_eligible(desk: Desk, user: User) -> None:
@@ -216,11 +258,14 @@ def check_eligible(desk: Desk, user: User) -> None:
 
 
 @transaction.atomic
-def grant_desk(desk: Desk, to_user: User, keyring: Keyring) -> list[int]:
+def grant_desk(
+    desk: Desk, to_user: User, keyring: Keyring, *, actor: Actor | None = None
+) -> list[int]:
     """Wrap the desk key (every live version the keyring opens) to `to_user`'s personal key.
 
     The current version is required; older ones (a rotation in progress) are granted when the
-    keyring holds them. Returns the versions granted. Audit: DESK_GRANTED.
+    keyring holds them. Returns the versions granted. `actor` defaults to the keyring's member,
+    or "system" for the recovery key. Audit: DESK_GRANTED (and RECOVERY_KEY_USED).
     """
     # Locked and fresh: a rotation starting meanwhile must not leave this member a version behind.
     desk = Desk.objects.select_for_update().get(pk=desk.pk)
@@ -250,26 +295,49 @@ def grant_desk(desk: Desk, to_user: User, keyring: Keyring) -> list[int]:
             },
         )
         granted.append(version)
+    actor = keyring_actor(keyring, actor)
+    record_recovery_use(keyring, actor=actor, desk=desk, purpose="grant_desk")
+    record(
+        Action.DESK_GRANTED,
+        actor=actor,
+        target=to_user,
+        desk=desk.slug,
+        versions=granted,
+        using=keyring_kind(keyring),
+    )
     return granted
 
 
-def grant_desk_from_session(desk: Desk, to_user: User, unlocked: UnlockedKeys) -> None:
-    """A member (a supervisor, in the UI) passes on the desk key from their unlocked session."""
-    grant_desk(desk, to_user, unlocked)
+def grant_desk_from_session(
+    desk: Desk, to_user: User, unlocked: UnlockedKeys, *, actor: Actor | None = None
+) -> None:
+    """A member (a supervisor, in the UI) passes on the desk key from their unlocked session.
+
+    Audited as done by `actor`, by default the member whose session it is."""
+    grant_desk(desk, to_user, unlocked, actor=actor)
 
 
-def grant_desk_with_recovery(desk: Desk, to_user: User, recovery_key: PrivateKey) -> None:
-    grant_desk(desk, to_user, RecoveryKeyring(recovery_key))
+def grant_desk_with_recovery(
+    desk: Desk, to_user: User, recovery_key: PrivateKey, *, actor: Actor = SYSTEM
+) -> None:
+    """Audit: RECOVERY_KEY_USED and DESK_GRANTED, by `actor` (an operator: "system")."""
+    grant_desk(desk, to_user, RecoveryKeyring(recovery_key), actor=actor)
 
 
 @transaction.atomic
-def revoke_desk(desk: Desk, user: User) -> int:
+def revoke_desk(desk: Desk, user: User, *, actor: Actor = SYSTEM) -> int:
     """Delete the user's wraps of every version of the desk key. Returns how many.
 
     Revoking stops future reads from the server; it cannot take back what the member already
-    read. After a suspected compromise, also rotate the desk key. Audit: DESK_REVOKED.
+    read. After a suspected compromise, also rotate the desk key. Audit: DESK_REVOKED, when
+    there was something to revoke.
     """
+    versions = sorted(
+        DeskGrant.objects.filter(desk=desk, user=user).values_list("key_version", flat=True)
+    )
     deleted, _ = DeskGrant.objects.filter(desk=desk, user=user).delete()
+    if deleted:
+        record(Action.DESK_REVOKED, actor=actor, target=user, desk=desk.slug, versions=versions)
     return deleted
 
 

@@ -4,6 +4,8 @@ from their password, and `UnlockedKeys`, what a successful unlock hands to the s
 A forgotten password loses the personal key for good: `create_personal_key` makes a new one
 (and drops the old desk grants, which only the old key could open); a supervisor or the recovery
 key then grants the desks again.
+
+Each change writes its audit entry in its own transaction, after the (slow) key derivation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from audit import Action, record
+from audit.record import SYSTEM, Actor
 from portal.vault import passwords
 from portal.vault.desks import open_grant
 from portal.vault.errors import NoDeskAccess, NoPersonalKey, WrongPassword
@@ -106,32 +110,59 @@ def _open(row: PersonalKey, user: User, password: str) -> PrivateKey:
     return key
 
 
+def _params_details(fields: dict[str, bytes | int]) -> dict[str, object]:
+    """The Argon2 cost parameters of a sealed key, for audit details (never the salt)."""
+    return {
+        "argon2_memory_kib": fields["argon2_memory_kib"],
+        "argon2_iterations": fields["argon2_iterations"],
+        "argon2_lanes": fields["argon2_lanes"],
+    }
+
+
 @sensitive_variables()
-@transaction.atomic
-def create_personal_key(user: User, password: str) -> None:
+def create_personal_key(user: User, password: str, *, actor: Actor = SYSTEM) -> None:
     """A new keypair for `user`, sealed under `password`, replacing any previous one.
 
     Called when a staff account gets its password (creation, invitation, reset). Desk grants
     wrapped to the old key can no longer be opened, so they are deleted. Audit:
-    PERSONAL_KEY_CREATED.
+    PERSONAL_KEY_CREATED, by `actor` ("system" unless told: the account action that calls this
+    records who asked for it).
     """
     key = PrivateKey.generate()
-    DeskGrant.objects.filter(user=user).delete()
-    PersonalKey.objects.update_or_create(
-        user=user, defaults=_encrypt_under_password(user, key, password)
-    )
+    fields = _encrypt_under_password(user, key, password)  # Argon2: before the transaction
+    with transaction.atomic():
+        dropped, _ = DeskGrant.objects.filter(user=user).delete()
+        _row, created = PersonalKey.objects.update_or_create(user=user, defaults=fields)
+        record(
+            Action.PERSONAL_KEY_CREATED,
+            actor=actor,
+            target=user,
+            replaced=not created,
+            grants_dropped=dropped,
+            **_params_details(fields),
+        )
 
 
 @sensitive_variables()
 @transaction.atomic
-def change_password_key(user: User, old_password: str, new_password: str) -> None:
+def change_password_key(
+    user: User, old_password: str, new_password: str, *, actor: Actor | None = None
+) -> None:
     """Re-seal the same keypair under the new password (grants stay valid). WrongPassword when
-    the old one is wrong. Audit: PERSONAL_KEY_REWRAPPED."""
+    the old one is wrong. Audit: PERSONAL_KEY_REWRAPPED, by `actor` (default: the user)."""
     row = PersonalKey.objects.select_for_update().filter(user=user).first()
     if row is None:
         raise NoPersonalKey
     key = _open(row, user, old_password)
-    PersonalKey.objects.filter(pk=row.pk).update(**_encrypt_under_password(user, key, new_password))
+    fields = _encrypt_under_password(user, key, new_password)
+    PersonalKey.objects.filter(pk=row.pk).update(**fields)
+    record(
+        Action.PERSONAL_KEY_REWRAPPED,
+        actor=user if actor is None else actor,
+        target=user,
+        reason="password_changed",
+        **_params_details(fields),
+    )
 
 
 @sensitive_variables()
@@ -151,10 +182,17 @@ def unlock(user: User, password: str) -> UnlockedKeys:
 
 
 @sensitive_variables()
-@transaction.atomic
 def _reseal(row: PersonalKey, user: User, key: PrivateKey, password: str) -> None:
-    """Audit: PERSONAL_KEY_REWRAPPED (parameters raised)."""
-    # Conditional on the row being unchanged: a concurrent password change wins.
-    PersonalKey.objects.filter(pk=row.pk, updated_at=row.updated_at).update(
-        **_encrypt_under_password(user, key, password)
-    )
+    """Audit: PERSONAL_KEY_REWRAPPED (parameters raised), by the user who unlocked."""
+    fields = _encrypt_under_password(user, key, password)  # Argon2: before the transaction
+    with transaction.atomic():
+        # Conditional on the row being unchanged: a concurrent password change wins.
+        updated = PersonalKey.objects.filter(pk=row.pk, updated_at=row.updated_at).update(**fields)
+        if updated:
+            record(
+                Action.PERSONAL_KEY_REWRAPPED,
+                actor=user,
+                target=user,
+                reason="argon2_params_raised",
+                **_params_details(fields),
+            )

@@ -13,6 +13,12 @@
    before the rotation committed can still be re-wrapped by a later run.
 
 `rotate_desk_key` runs all three, and resumes an interrupted rotation instead of starting another.
+
+Audit: `start_rotation` records DESK_KEY_ROTATED (phase "started") and `finish_rotation`
+DESK_KEY_ROTATED (phase "finished", with the versions retired), each in its own transaction. The
+batches in between record nothing of their own: they only move data keys to the version the
+"started" entry announced. RECOVERY_KEY_USED is recorded with the start, or with the finish of a
+resumed rotation, when the recovery key is the keyring.
 """
 
 from __future__ import annotations
@@ -22,8 +28,18 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from audit import Action, record
+from audit.record import SYSTEM, Actor
 from portal.vault import keys
-from portal.vault.desks import Keyring, datakey_info, grant_info, wrap_to_recovery
+from portal.vault.desks import (
+    Keyring,
+    datakey_info,
+    grant_info,
+    keyring_actor,
+    keyring_kind,
+    record_recovery_use,
+    wrap_to_recovery,
+)
 from portal.vault.keys import PrivateKey
 from portal.vault.models import Desk, DeskGrant, PersonalKey, WrappedKey
 
@@ -46,11 +62,12 @@ def pending(desk: Desk) -> int:
 
 
 @transaction.atomic
-def start_rotation(desk: Desk, keyring: Keyring) -> tuple[int, int]:
+def start_rotation(desk: Desk, keyring: Keyring, *, actor: Actor | None = None) -> tuple[int, int]:
     """Make a new key version current. Returns (new version, members re-granted).
 
     Refused (NoDeskAccess) unless the keyring opens the current version: otherwise the data keys
-    wrapped to it could never be moved to the new one. Audit: DESK_KEY_ROTATED.
+    wrapped to it could never be moved to the new one. `actor` defaults to the keyring's member,
+    or "system" for the recovery key. Audit: DESK_KEY_ROTATED (and RECOVERY_KEY_USED).
     """
     locked = Desk.objects.select_for_update().get(pk=desk.pk)
     old_version = locked.key_version
@@ -78,6 +95,18 @@ def start_rotation(desk: Desk, keyring: Keyring) -> tuple[int, int]:
     locked.updated_at = timezone.now()
     locked.save(update_fields=["key_version", "public_key", "updated_at"])
     desk.key_version, desk.public_key = locked.key_version, locked.public_key
+    actor = keyring_actor(keyring, actor)
+    record_recovery_use(keyring, actor=actor, desk=locked, purpose="rotate_desk_key")
+    record(
+        Action.DESK_KEY_ROTATED,
+        actor=actor,
+        target=locked,
+        phase="started",
+        from_version=old_version,
+        version=new_version,
+        regranted=len(personal_keys),
+        using=keyring_kind(keyring),
+    )
     return new_version, len(personal_keys)
 
 
@@ -109,10 +138,20 @@ def rewrap_batch(desk: Desk, keyring: Keyring, *, batch_size: int = DEFAULT_BATC
 
 
 @transaction.atomic
-def finish_rotation(desk: Desk) -> list[int]:
+def finish_rotation(
+    desk: Desk,
+    *,
+    actor: Actor = SYSTEM,
+    rewrapped: int = 0,
+    resumed_with: Keyring | None = None,
+) -> list[int]:
     """Delete member grants of old versions that no data key uses. Returns the versions retired.
 
-    Audit: DESK_KEY_RETIRED."""
+    `rewrapped` (data keys moved by this run) goes into the entry; `resumed_with` is the keyring
+    that resumed an interrupted rotation, whose use the start did not record. Audit:
+    DESK_KEY_ROTATED (phase "finished"; there is no separate "retired" action), and
+    RECOVERY_KEY_USED when a rotation was resumed with the recovery key.
+    """
     locked = Desk.objects.select_for_update().get(pk=desk.pk)
     in_use = set(
         WrappedKey.objects.filter(desk=locked, key_version__lt=locked.key_version)
@@ -126,26 +165,51 @@ def finish_rotation(desk: Desk) -> list[int]:
     )
     retired = sorted(granted - in_use)
     DeskGrant.objects.filter(desk=locked, key_version__in=retired).delete()
+    if resumed_with is not None and rewrapped:
+        record_recovery_use(resumed_with, actor=actor, desk=locked, purpose="rotate_desk_key")
+    record(
+        Action.DESK_KEY_ROTATED,
+        actor=actor,
+        target=locked,
+        phase="finished",
+        version=locked.key_version,
+        rewrapped=rewrapped,
+        retired_versions=retired,
+        versions_in_use=sorted(in_use),
+    )
     return retired
 
 
 def rotate_desk_key(
-    desk: Desk, keyring: Keyring, *, batch_size: int = DEFAULT_BATCH_SIZE
+    desk: Desk,
+    keyring: Keyring,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    actor: Actor | None = None,
 ) -> RotationReport:
-    """Rotate (or resume an interrupted rotation), re-wrap everything, retire old grants."""
+    """Rotate (or resume an interrupted rotation), re-wrap everything, retire old grants.
+
+    `actor` defaults to the keyring's member, or "system" for the recovery key."""
     desk = Desk.objects.get(pk=desk.pk)
+    actor = keyring_actor(keyring, actor)
     started, regranted = False, 0
     if pending(desk) == 0:
-        _version, regranted = start_rotation(desk, keyring)
+        _version, regranted = start_rotation(desk, keyring, actor=actor)
         started = True
     rewrapped = 0
     while moved := rewrap_batch(desk, keyring, batch_size=batch_size):
         rewrapped += moved
+    retired = finish_rotation(
+        desk,
+        actor=actor,
+        rewrapped=rewrapped,
+        resumed_with=None if started else keyring,
+    )
     return RotationReport(
         desk=desk.slug,
         version=desk.key_version,
         started=started,
         regranted=regranted,
         rewrapped=rewrapped,
-        retired_versions=finish_rotation(desk),
+        retired_versions=retired,
     )

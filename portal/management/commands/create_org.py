@@ -1,5 +1,7 @@
 """`manage.py create_org SLUG --name NAME --services medical,counseling,...`: a partner
-organization and its desk (its key wrapped to the recovery key, so the vault must exist)."""
+organization and its desk (its key wrapped to the recovery key, so the vault must exist).
+
+Audited (actor "system") as DESK_CREATED and ORGANIZATION_CREATED, in the same transaction."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from audit import Action, record
 from portal import vault
 from portal.vault.models import TRIAGE_SLUG
 from triage.models import Organization, Service
@@ -48,7 +51,15 @@ class Command(BaseCommand):
                 organization = Organization.objects.create(
                     slug=slug, name=name, services=services, hours=options["hours"]
                 )
-                vault.create_organization_desk(organization)
+                desk = vault.create_organization_desk(organization, actor="system")
+                record(
+                    Action.ORGANIZATION_CREATED,
+                    actor="system",
+                    target=organization,
+                    slug=slug,
+                    services=services,
+                    desk=desk.pk,
+                )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

@@ -3,6 +3,7 @@
 The recovery key opens the desk key, which is then wrapped to the member's personal public key.
 Use it for the first members of a desk and when no member can grant (supervisors grant from
 their session in the web UI otherwise). FILE may be "-" to read the key from stdin.
+Audited (actor "system") as RECOVERY_KEY_USED and DESK_GRANTED, in the grant's transaction.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         desk = find_desk(options["desk"])
         recovery_key = read_recovery_key(options["recovery_key_file"])
         try:
-            vault.grant_desk_with_recovery(desk, user, recovery_key)
+            vault.grant_desk_with_recovery(desk, user, recovery_key, actor="system")
         except (vault.NotEligible, vault.NoPersonalKey, vault.WrongRecoveryKey) as exc:
             raise CommandError(str(exc)) from None
         except (vault.NoDeskAccess, vault.DecryptionFailed):

@@ -3,6 +3,10 @@
 
 The old private key is needed to re-wrap: from the recovery key, or from a member's personal key
 (password read from stdin). Interrupted? Run it again: it resumes instead of starting over.
+
+Audited as DESK_KEY_ROTATED when the rotation starts and when it finishes. With the recovery key
+the actor is "system" and RECOVERY_KEY_USED is recorded too; with --as-user the actor is that
+member, whose password unlocked the old key.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal import vault
 from portal.vault.cli import find_desk, find_user, read_recovery_key
-from portal.vault.desks import Keyring
+from portal.vault.desks import Keyring, keyring_actor
 from portal.vault.rotation import DEFAULT_BATCH_SIZE
 
 
@@ -37,7 +41,12 @@ class Command(BaseCommand):
         desk = find_desk(options["desk"])
         keyring = self._keyring(options)
         try:
-            report = vault.rotate_desk_key(desk, keyring, batch_size=options["batch_size"])
+            report = vault.rotate_desk_key(
+                desk,
+                keyring,
+                batch_size=options["batch_size"],
+                actor=keyring_actor(keyring),  # "system" for the recovery key, else the member
+            )
         except vault.NoDeskAccess:
             raise CommandError(
                 f"That key does not open every live version of the {desk.slug} desk key."

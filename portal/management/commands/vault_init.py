@@ -2,6 +2,7 @@
 
 The recovery private key is shown once (printed, or written to FILE with mode 0600) and never
 stored. Refuses to run twice: a second recovery key would not open the first one's desks.
+Audited (actor "system") as DESK_CREATED and VAULT_INITIALIZED, in the transaction creating them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             # The file is written inside the transaction: if it cannot be written, no vault
             # exists without its recovery key; if the commit fails, the file is removed.
             with transaction.atomic():
-                recovery_key = vault.initialize()
+                recovery_key = vault.initialize(actor="system")
                 text = keys.format_recovery_key(recovery_key)
                 if target is not None:
                     _write_new_file(target, text + "\n")
