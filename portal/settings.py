@@ -325,6 +325,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "portal.tasks.record_heartbeat", "schedule": 60.0},
+    "prune-sign-in-records": {
+        "task": "portal.accounts.tasks.prune_sign_in_records",
+        "schedule": 3600.0,
+    },
 }
 
 # --- REST API ---------------------------------------------------------------------------------
