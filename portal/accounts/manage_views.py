@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts import actions
 from portal.accounts.access import staff_required
 from portal.accounts.forms import InviteForm
-from portal.models import User
+from portal.models import User, WorkerHeartbeat
 
 
 @staff_required("accounts.manage")
@@ -76,3 +76,19 @@ def reset_two_factor(request: HttpRequest, username: str) -> HttpResponse:
     actions.do_reset_two_factor(user, acting_user=request.user)
     messages.success(request, f"{user.username} will set up a new authenticator at next sign-in.")
     return redirect("accounts:accounts")
+
+
+@staff_required("system.health")
+@require_http_methods(["GET"])
+def health(request: HttpRequest) -> HttpResponse:
+    """System health for admins: background work and account counts, no tip content."""
+    last_beat = WorkerHeartbeat.objects.order_by("-at").first()
+    return render(
+        request,
+        "accounts/health.html",
+        {
+            "last_beat": last_beat,
+            "active_staff": User.objects.filter(is_active=True).count(),
+            "disabled_staff": User.objects.filter(is_active=False).count(),
+        },
+    )
