@@ -15,7 +15,7 @@ for c in python3.13 python3.12 python3 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/ve
 done; exit 1
 endef
 
-.PHONY: help run test lint format bench worker clean
+.PHONY: help run test lint format bench worker clean check-python
 
 help:
 	@echo "make run    - set up .venv, migrate, load demo data, serve on 127.0.0.1:$(PORT)"
@@ -23,13 +23,16 @@ help:
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make bench  - benchmarks (not part of the test suite)"
 
-$(STAMP): pyproject.toml
+check-python:
 	@python=$$($(find_python)) || { \
 	  echo "Tip Portal needs Python 3.12 or newer (Django 6 requires it)." >&2; \
 	  echo "Install python3.12 or python3.13 (e.g. 'apt install python3.12' or 'pyenv install 3.13')." >&2; \
 	  exit 1; }; \
-	echo "Using $$python"; \
-	test -x $(PY) || "$$python" -m venv $(VENV)
+	echo "Using $$python"
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory check-python
+	@test -x $(PY) || "$$($(find_python))" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)

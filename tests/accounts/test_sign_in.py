@@ -86,3 +86,14 @@ def test_it_signs_out_and_destroys_the_unlocked_key(client: Client, investigator
 def test_it_rejects_sign_out_by_get(client: Client, investigator) -> None:
     sign_in(client, investigator)
     assert client.get("/staff/logout/").status_code == 405
+
+
+def test_it_keeps_the_vault_locked_until_the_second_factor(client: Client, investigator) -> None:
+    from django.conf import settings
+
+    client.post("/staff/login/", {"username": investigator.username, "password": STAFF_PASSWORD})
+    assert "vault_sealed" not in client.session
+    assert settings.VAULT_COOKIE_NAME not in client.cookies
+    client.post("/staff/login/verify/", {"otp_token": totp_now(investigator)})
+    assert "vault_sealed" in client.session
+    assert client.cookies[settings.VAULT_COOKIE_NAME].value
