@@ -18,6 +18,7 @@ class Action(models.IntegerChoices):
     FOLLOW_UP_VIEWED = 104, "Tipster opened the follow-up page"
     TIPSTER_MESSAGE_ADDED = 105, "Tipster added information"
     TIP_EXPORTED = 106, "Tip exported"
+    FOLLOW_UP_FAILED = 107, "Follow-up with a receipt that matches no tip"
 
     # --- 200s: triage -------------------------------------------------------------------------
     TIP_CLAIMED = 201, "Tip claimed"

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -103,6 +104,17 @@ def _error_response(request: HttpRequest, status_code: int, message: str) -> Htt
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Django reports an oversized body as a suspicious 400; it is a plain 413 to the sender.
+        return _error_response(
+            request,
+            413,
+            _(
+                "What you sent is too large. Files can be at most %(size)d MB each, and text "
+                "fields have limits too. Go back: your browser usually keeps what you typed."
+            )
+            % {"size": settings.TIP_ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+        )
     return _error_response(request, 400, _("The request could not be understood."))
 
 

@@ -253,8 +253,21 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 # Uploads never touch the disk in plaintext: memory only, then encrypted in chunks.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
-FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["tips.uploads.BoundedMemoryUploadHandler"]
+# Attachments on the public form: how many, how big, and the limits that stop decompression bombs.
+TIP_ATTACHMENT_MAX_COUNT = env_int("TIP_ATTACHMENT_MAX_COUNT", 5)
+TIP_ATTACHMENT_MAX_BYTES = env_int("TIP_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+TIP_IMAGE_MAX_PIXELS = env_int("TIP_IMAGE_MAX_PIXELS", 40_000_000)
+TIP_PDF_MAX_PAGES = env_int("TIP_PDF_MAX_PAGES", 300)
+# The coarse areas the form offers (tips/areas.py): a JSON file, or the built-in county list.
+TIP_AREAS_FILE = env_str("TIP_AREAS_FILE", "")
+# Anonymous rate limits (tips/throttle.py), per client per window; keyed on a keyed hash of the
+# address whose salt lives only in the cache and expires with the window.
+TIP_RATE_SUBMISSIONS = env_int("TIP_RATE_SUBMISSIONS", 10)
+TIP_RATE_FOLLOW_UPS = env_int("TIP_RATE_FOLLOW_UPS", 30)
+TIP_RATE_WINDOW = env_int("TIP_RATE_WINDOW", 15 * 60)
+# Where the client address comes from: REMOTE_ADDR, or a header set by a trusted proxy.
+CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
 
 # --- Languages --------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -341,7 +354,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["portal.accounts.access.HasCapability"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "portal.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -359,6 +372,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files: no third-party host in any page.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name for value sets used by several fields.
+    "ENUM_NAME_OVERRIDES": {"AnswerEnum": ["yes", "no", "unsure"]},
 }
 
 # --- Logging: no client address ever reaches a log line ---------------------------------------

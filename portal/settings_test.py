@@ -28,3 +28,7 @@ VAULT_ARGON2_LANES = 1
 # append-only audit tables (audit/testing.py; production databases never allow it).
 AUDIT_CHECKPOINT_FILE = ""
 AUDIT_TEST_FLUSH = True
+# Anonymous rate limits are off unless a test turns them on (tests/tips/test_throttle.py):
+# the cache is shared between test processes, and a limit would make unrelated tests flaky.
+TIP_RATE_SUBMISSIONS = 0
+TIP_RATE_FOLLOW_UPS = 0

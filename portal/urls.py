@@ -18,10 +18,12 @@ urlpatterns = [
     path("api/v1/auth/", include("portal.accounts.api_urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/audit/", include("audit.api_urls")),
+    path("api/v1/", include("tips.api_urls")),
 ]
 
 # Public pages, in English at / and in Spanish at /es/.
 urlpatterns += i18n_patterns(
     path("", views.landing, name="landing"),
+    path("", include("tips.urls")),
     prefix_default_language=False,
 )

@@ -51,6 +51,14 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("audit/verify/", "/audit/verify/", "get", "audit.view", 200),
     ("api/v1/audit/events/", "/api/v1/audit/events/", "get", "audit.view", 200),
     ("api/v1/audit/verify/", "/api/v1/audit/verify/", "get", "audit.view", 200),
+    ("tip/", "/tip/", "get", PUBLIC, 200),
+    ("help/", "/help/", "get", PUBLIC, 200),
+    ("follow-up/", "/follow-up/", "get", PUBLIC, 200),
+    ("follow-up/reply/", "/follow-up/reply/", "post", PUBLIC, 400),
+    ("api/v1/tips/", "/api/v1/tips/", "post", PUBLIC, 400),
+    ("api/v1/areas/", "/api/v1/areas/", "get", PUBLIC, 200),
+    ("api/v1/follow-up/", "/api/v1/follow-up/", "post", PUBLIC, 400),
+    ("api/v1/follow-up/messages/", "/api/v1/follow-up/messages/", "post", PUBLIC, 400),
 ]  # fmt: skip
 
 # Routes with their own gate, tested in their own modules.

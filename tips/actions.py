@@ -1,0 +1,241 @@
+"""Every state change of the public side: submitting a tip, the tipster adding to it, and the
+urgent notification that follows a submission.
+
+Submitting: everything is validated before this module is called; here the content is sealed
+under a fresh data key (wrapped to the triage desk only), and the tip row, its attachments, its
+blind indexes, its score and the TIP_SUBMITTED entry commit in one transaction. The receipt is
+returned only after that commit, so a tipster never holds a receipt for a tip that is not there.
+Urgent tips queue a notification carrying the tip's id, dispatched on commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import audit
+from audit import Action
+from portal import vault
+from portal.roles import Role
+from portal.vault import tipster
+from tips import extract, scoring
+from tips.models import Attachment, Identifier, Message, PriorityLevel, Tip
+from tips.submission import TipSubmission
+
+logger = logging.getLogger(__name__)
+
+
+class AlreadySubmitted(Exception):  # noqa: N818  # an outcome, like PermissionDenied
+    """The same form was sent twice (double click, reload): the first copy is the tip."""
+
+
+@dataclass(frozen=True)
+class SubmittedTip:
+    tip: Tip
+    receipt: str  # shown once, never stored
+
+
+def score_submission(submission: TipSubmission, identifier_count: int) -> scoring.Priority:
+    facts = scoring.TipFacts(
+        immediate_danger=scoring.Answer(submission.immediate_danger),
+        minor_involved=scoring.Answer(submission.minor_involved),
+        victim_asking_for_help=submission.victim_self_report,
+        recency=scoring.Recency(submission.recency),
+        has_location=bool(submission.location.strip()),
+        has_area=bool(submission.area),
+        identifier_count=identifier_count,
+        attachment_count=len(submission.attachments),
+        indicators=submission.indicators,
+    )
+    return scoring.score(facts)
+
+
+def submission_token_digest(token: str) -> bytes | None:
+    return hashlib.sha256(token.encode()).digest() if token else None
+
+
+def do_submit_tip(submission: TipSubmission, *, submission_token: str = "") -> SubmittedTip:
+    """Seal and store a tip; returns it with its receipt once committed. Audit: TIP_SUBMITTED.
+
+    Raises AlreadySubmitted when `submission_token` was used by an earlier tip.
+    """
+    receipt = tipster.new_receipt()
+    found = extract.extract_all(submission.identifiers, *submission.free_texts())
+    indexes = extract.index_values(found)
+    priority = score_submission(submission, len(found))
+    stored_blobs: list[str] = []
+    try:
+        with transaction.atomic():
+            tip = _store_tip(submission, receipt, priority, len(found), submission_token)
+            stored_blobs = _store_attachments(tip, submission)
+            Identifier.objects.bulk_create(
+                [
+                    Identifier(tip=tip, kind=kind, digest=int.from_bytes(digest, "big"))
+                    for kind, digest in dict.fromkeys(indexes)
+                ]
+            )
+            audit.record(
+                Action.TIP_SUBMITTED,
+                actor="anonymous",
+                target=tip,
+                what=tip.what,
+                priority_level=tip.priority_level,
+                attachments=tip.attachment_count,
+                victim_self_report=tip.victim_self_report,
+            )
+            if tip.is_urgent:
+                from tips.tasks import notify_urgent_tip  # noqa: PLC0415 - tasks import actions
+
+                notify_urgent_tip.delay_on_commit(tip.pk)
+    except IntegrityError:
+        _discard_blobs(stored_blobs)
+        digest = submission_token_digest(submission_token)
+        if digest and Tip.objects.filter(submission_token=digest).exists():
+            raise AlreadySubmitted from None
+        raise
+    except BaseException:
+        # The wraps rolled back with the rows, so these blobs are unreadable already; removing
+        # them keeps storage tidy.
+        _discard_blobs(stored_blobs)
+        raise
+    return SubmittedTip(tip=tip, receipt=receipt)
+
+
+def _store_tip(
+    submission: TipSubmission,
+    receipt: str,
+    priority: scoring.Priority,
+    identifier_count: int,
+    submission_token: str,
+) -> Tip:
+    tip = Tip(
+        what=submission.what,
+        category=submission.what,
+        immediate_danger=submission.immediate_danger,
+        minor_involved=submission.minor_involved,
+        victim_self_report=submission.victim_self_report,
+        recency=submission.recency,
+        area=submission.area,
+        language=submission.language,
+        priority_score=priority.score,
+        computed_level=priority.level.value,
+        priority_level=priority.level.value,
+        priority_reasons=[reason.as_dict() for reason in priority.reasons],
+        identifier_count=identifier_count,
+        attachment_count=len(submission.attachments),
+        has_contact=not submission.contact.is_empty(),
+        may_contact=submission.contact.may_contact,
+        receipt_lookup=tipster.receipt_lookup(receipt),
+        tipster_public_key=tipster.tipster_keypair(receipt).public_bytes(),
+        submission_token=submission_token_digest(submission_token),
+    )
+    key = vault.new_record_key(tip.vault_record, desks=[vault.triage_desk()])
+    tip.content = key.encrypt("content", _json(submission.sealed_content()))
+    if tip.has_contact:
+        tip.contact = key.encrypt("contact", _json(submission.contact.as_dict()))
+    tip._record_key = key  # type: ignore[attr-defined] # attachments reuse the tip's data key
+    tip.save(force_insert=True)
+    return tip
+
+
+def _store_attachments(tip: Tip, submission: TipSubmission) -> list[str]:
+    key: vault.RecordKey = tip._record_key  # type: ignore[attr-defined]
+    rows: list[Attachment] = []
+    stored: list[str] = []
+    for cleaned in submission.attachments:
+        copies = [(Attachment.Variant.CLEANED, cleaned.data)]
+        if cleaned.original is not None:
+            copies.append((Attachment.Variant.ORIGINAL, cleaned.original))
+        for variant, data in copies:
+            row = Attachment(
+                tip=tip, variant=variant, content_type=cleaned.content_type, size=len(data)
+            )
+            row.name = key.encrypt(row.name_field, cleaned.name.encode())
+            sealed = io.BytesIO()
+            key.encrypt_stream(row.blob_field, io.BytesIO(data), sealed)
+            row.blob = default_storage.save(
+                f"attachments/{secrets.token_hex(20)}", ContentFile(sealed.getvalue())
+            )
+            stored.append(row.blob)
+            rows.append(row)
+    Attachment.objects.bulk_create(rows)
+    return stored
+
+
+def _discard_blobs(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _json(document: dict[str, object]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --- the tipster thread ------------------------------------------------------------------------
+
+
+def do_add_tipster_message(tip: Tip, body: str) -> Message:
+    """The tipster adds information or replies. Audit: TIPSTER_MESSAGE_ADDED."""
+    with transaction.atomic():
+        message = Message(tip=tip, sender=Message.Sender.TIPSTER)
+        message.body = vault.encrypt_record(
+            message.vault_record,
+            {"body": body.encode()},
+            desks=[vault.triage_desk()],
+            tipster_public_key=bytes(tip.tipster_public_key),
+        )["body"]
+        message.save(force_insert=True)
+        Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+        audit.record(Action.TIPSTER_MESSAGE_ADDED, actor="anonymous", target=tip)
+    return message
+
+
+# --- urgent tips -------------------------------------------------------------------------------
+
+
+def do_notify_urgent(tip_id: int) -> int:
+    """Tell the on-call investigators an urgent tip is waiting; returns how many were told.
+
+    Safe to run twice: a conditional update claims the notification, so a redelivered task sends
+    nothing. The mail goes out inside the transaction: if sending fails the claim rolls back and
+    the task's retry tries again (at least once, never silently dropped). The message says only
+    that an urgent tip arrived, never its content or its code. Audit: URGENT_NOTIFIED.
+    """
+    with transaction.atomic():
+        claimed = Tip.objects.filter(
+            pk=tip_id, urgent_notified_at__isnull=True, priority_level=PriorityLevel.URGENT
+        ).update(urgent_notified_at=timezone.now())
+        if claimed != 1:
+            return 0
+        tip = Tip.objects.get(pk=tip_id)
+        recipients = list(
+            get_user_model()
+            .objects.filter(role=Role.INVESTIGATOR, on_call=True, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        audit.record(Action.URGENT_NOTIFIED, actor="system", target=tip, recipients=len(recipients))
+        if recipients:
+            send_mail(
+                subject=_("Urgent tip waiting in the triage queue"),
+                message=_(
+                    "An urgent tip arrived and is waiting to be claimed. Sign in to the triage "
+                    "queue to see it. This message never contains tip content."
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=recipients,
+            )
+    return len(recipients)

@@ -1,0 +1,268 @@
+"""Tips as the database holds them: triage metadata in the clear, everything typed sealed.
+
+Plaintext by design (DESIGN.md §4): ids, timestamps, status, category, the priority score and
+its reasons, the flags (immediate danger, minor involved, victim asking for help), the coarse
+area from a fixed list, language, counts and assignment. Every word a person typed and every
+file they sent is ciphertext written by the vault: `Tip.content` (one sealed JSON document),
+`Tip.contact` (sealed apart, so it can stay closed until someone states a reason to open it),
+attachment names and blobs, and the messages of the tipster thread.
+
+Records are bound to their ciphertexts by `vault_record` — the type and the random `code`, never
+the integer pk — so content is encrypted before the row exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tips.scoring import Level
+
+
+class What(models.TextChoices):
+    SEX_TRAFFICKING = "sex_trafficking", _("Someone is being made to sell sex")
+    LABOR_TRAFFICKING = "labor_trafficking", _("Someone is being forced to work")
+    MINOR_EXPLOITATION = "minor_exploitation", _("A child or teenager is being exploited")
+    ONLINE_ENTICEMENT = "online_enticement", _("Someone is luring a young person online")
+    ILLICIT_MASSAGE = "illicit_massage", _("A massage or spa business seems to be a front")
+    SUSPICIOUS_ACTIVITY = "suspicious_activity", _("Something looked wrong and I am not sure")
+    VICTIM_NEEDS_HELP = "victim_needs_help", _("I, or someone I know, needs help getting out")
+    NOT_TRAFFICKING = "not_trafficking", _("Not trafficking")
+    OTHER = "other", _("Something else")
+
+
+# The public form offers every choice but the investigators' own verdict.
+FORM_WHAT_CHOICES = [choice for choice in What.choices if choice[0] != What.NOT_TRAFFICKING]
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
+
+
+class Recency(models.TextChoices):
+    NOW = "now", _("Now, or within the last day")
+    WEEK = "week", _("In the last week")
+    EARLIER = "earlier", _("Earlier than that")
+    UNKNOWN = "unknown", _("Not sure")
+
+
+class PriorityLevel(models.TextChoices):
+    URGENT = Level.URGENT.value, _("Urgent")
+    HIGH = Level.HIGH.value, _("High")
+    NORMAL = Level.NORMAL.value, _("Normal")
+    LOW = Level.LOW.value, _("Low")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    IN_REVIEW = "in_review", _("In review")
+    ASSIGNED = "assigned", _("Assigned")
+    INVESTIGATING = "investigating", _("Investigating")
+    REFERRED = "referred", _("Referred")
+    HANDED_OFF = "handed_off", _("Handed off")
+    CLOSED = "closed", _("Closed")
+
+
+class CloseReason(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    UNFOUNDED = "unfounded", _("Unfounded")
+    DUPLICATE = "duplicate", _("Duplicate")
+    INSUFFICIENT_INFORMATION = "insufficient_information", _("Insufficient information")
+    SPAM = "spam", _("Spam")
+
+
+class TipsterStatus(models.TextChoices):
+    """The only status a tipster ever sees: coarse, so it tells a trafficker holding a stolen
+    receipt nothing about the investigation."""
+
+    RECEIVED = "received", _("Received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CLOSED = "closed", _("Closed")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class Tip(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    what = models.CharField(max_length=32, choices=What.choices)
+    category = models.CharField(max_length=32, choices=What.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    close_reason = models.CharField(max_length=32, choices=CloseReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+
+    immediate_danger = models.CharField(max_length=8, choices=Answer.choices)
+    minor_involved = models.CharField(max_length=8, choices=Answer.choices)
+    victim_self_report = models.BooleanField(default=False)
+    recency = models.CharField(max_length=8, choices=Recency.choices, default=Recency.UNKNOWN)
+    area = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+
+    # The score and its reasons are kept as computed; an override changes only the level.
+    priority_score = models.PositiveSmallIntegerField()
+    computed_level = models.CharField(max_length=8, choices=PriorityLevel.choices)
+    priority_level = models.CharField(max_length=8, choices=PriorityLevel.choices)
+    priority_reasons = models.JSONField(default=list)
+
+    identifier_count = models.PositiveSmallIntegerField(default=0)
+    attachment_count = models.PositiveSmallIntegerField(default=0)
+    has_contact = models.BooleanField(default=False)
+    may_contact = models.BooleanField(default=False)
+
+    content = models.BinaryField()
+    contact = models.BinaryField(null=True, blank=True)
+
+    # HMAC of the receipt (never the receipt) and the public half of the tipster's keypair.
+    receipt_lookup = models.BinaryField(max_length=32, unique=True)
+    tipster_public_key = models.BinaryField()
+    # Digest of the one-time form token: a double click or a reload resends it, and the
+    # unique constraint turns the second copy into "already received" instead of a duplicate.
+    submission_token = models.BinaryField(max_length=32, null=True, blank=True, unique=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_tips",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    urgent_notified_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="tip_closed_has_reason",
+                condition=Q(status="closed", close_reason__gt="")
+                | (~Q(status="closed") & Q(close_reason="")),
+            ),
+            models.CheckConstraint(name="tip_score_in_range", condition=Q(priority_score__lte=100)),
+        ]
+        indexes = [
+            # The triage queue: open tips, urgent first, then score, then age.
+            models.Index(
+                fields=["status", "-priority_score", "created_at"], name="tip_queue_order"
+            ),
+            models.Index(fields=["assignee", "status"], name="tip_assignee_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tip {self.code}"
+
+    @property
+    def vault_record(self) -> tuple[str, str]:
+        return ("tips.tip", str(self.code))
+
+    @property
+    def tipster_status(self) -> TipsterStatus:
+        if self.status == Status.NEW:
+            return TipsterStatus.RECEIVED
+        if self.status == Status.CLOSED:
+            return TipsterStatus.CLOSED
+        return TipsterStatus.UNDER_REVIEW
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.priority_level == PriorityLevel.URGENT
+
+
+class Attachment(models.Model):
+    class Variant(models.TextChoices):
+        CLEANED = "cleaned", _("Cleaned copy")
+        ORIGINAL = "original", _("Original, as sent")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="attachments")
+    variant = models.CharField(max_length=8, choices=Variant.choices, default=Variant.CLEANED)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    # Filenames say a lot ("IMG_from_marias_phone.jpg"): sealed under the tip's data key.
+    name = models.BinaryField()
+    # Where the ciphertext lives in storage: a random name that says nothing.
+    blob = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"attachment {self.code}"
+
+    @property
+    def name_field(self) -> str:
+        return f"attachment-name:{self.code}"
+
+    @property
+    def blob_field(self) -> str:
+        return f"attachment:{self.code}"
+
+
+class Identifier(models.Model):
+    """A blind index of one identifier in a tip: 16 bits of a keyed hash, never the value."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=8)
+    digest = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tip", "kind", "digest"], name="identifier_once_per_tip"
+            )
+        ]
+        indexes = [
+            # Related tips: every tip with the same kind and digest.
+            models.Index(fields=["kind", "digest"], name="identifier_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} index of tip {self.tip_id}"
+
+
+class Message(models.Model):
+    """One message in the tipster thread, readable by the tipster's receipt and the desk."""
+
+    class Sender(models.TextChoices):
+        TIPSTER = "tipster", _("You")
+        INVESTIGATOR = "investigator", _("Investigator")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=12, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tipster_messages",
+    )
+    body = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="message_author_only_for_staff",
+                condition=Q(sender="tipster", author__isnull=True) | Q(sender="investigator"),
+            )
+        ]
+        indexes = [models.Index(fields=["tip", "created_at"], name="message_thread")]
+
+    def __str__(self) -> str:
+        return f"message {self.code}"
+
+    @property
+    def vault_record(self) -> tuple[str, str]:
+        return ("tips.message", str(self.code))
