@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tips.areas import area_choices, area_codes
-from tips.attachments import AttachmentRefused, CleanedAttachment, clean_upload
+from tips.attachments import ACCEPT, AttachmentRefused, CleanedAttachment, clean_upload
 from tips.indicators import INDICATOR_CODES, INDICATOR_GROUPS
 from tips.models import FORM_WHAT_CHOICES, Answer, Recency, What
 from tips.submission import (
@@ -37,7 +37,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
+    # Listing the types also makes iOS convert HEIC photos to JPEG when they are picked.
+    widget = MultipleFileInput(attrs={"accept": ACCEPT})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)

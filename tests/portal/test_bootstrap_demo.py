@@ -52,3 +52,28 @@ def test_it_refuses_to_run_with_debug_off(settings) -> None:
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("bootstrap_demo")
     assert not User.objects.exists()
+
+
+def test_it_fills_the_queue_with_demo_tips_once(demo_settings, capsys, tmp_path) -> None:
+    import re
+
+    from portal import vault
+    from tips import followup
+    from tips.models import Tip
+
+    demo_settings.STORAGES = {
+        **demo_settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "storage"},
+        },
+    }
+    call_command("bootstrap_demo")
+    call_command("bootstrap_demo")
+
+    assert Tip.objects.count() == 6
+    assert Tip.objects.filter(priority_level="urgent").exists()
+    assert Tip.objects.filter(victim_self_report=True, language="es").exists()
+    receipt = re.search(r"receipt ([0-9A-Z-]{23})", capsys.readouterr().out).group(1)
+    assert followup.read_thread(receipt).status.value == "received"
+    assert vault.is_initialized()

@@ -18,6 +18,9 @@ from portal import vault
 from portal.accounts import actions
 from portal.models import User
 from portal.roles import Role
+from tips.actions import do_submit_tip
+from tips.models import Tip
+from tips.submission import Contact, TipSubmission
 from triage.models import Organization
 
 DEMO_PASSWORD = "tip-portal-demo"  # noqa: S105 - demo logins only exist when DEBUG is on
@@ -31,6 +34,75 @@ DEMO_STAFF = [
     ("demo-liaison", Role.LIAISON, "drop-in-center"),
     ("demo-housing", Role.LIAISON, "safe-housing"),
     ("demo-admin", Role.ADMIN, None),
+]
+
+# Invented reports, so the triage queue has something in it; every name and number is fictional
+# (555-01xx numbers and example.* domains are reserved for fiction).
+DEMO_TIPS = [
+    TipSubmission(
+        what="sex_trafficking",
+        description="Two girls who look about 15 are brought to room 214 most nights by an older "
+        "man. They never leave the room alone.",
+        immediate_danger="yes",
+        minor_involved="yes",
+        recency="now",
+        location="Starlite Motel, State Avenue",
+        area="kansas_city_ks",
+        vehicles="Black Dodge Charger",
+        identifiers={"plates": ["KS 482 XLT"], "phones": ["(913) 555-0111"]},
+        indicators=frozenset({"controlled_by_other", "not_free_to_leave"}),
+    ),
+    TipSubmission(
+        what="labor_trafficking",
+        description="Workers at the nail salon sleep in the back room and a man collects their "
+        "pay at closing time.",
+        immediate_danger="no",
+        minor_involved="no",
+        recency="week",
+        location="Sunrise Nails, Metcalf Avenue",
+        area="overland_park",
+        identifiers={"phones": ["913-555-0142"]},
+        indicators=frozenset({"lives_at_work", "no_money_control", "excessive_hours"}),
+        contact=Contact(email="neighbour@example.org", may_contact=True),
+    ),
+    TipSubmission(
+        what="online_enticement",
+        description="An account keeps messaging my 14-year-old niece offering modelling work and "
+        "a bus ticket to Dallas. The handle is @lux_models_kc.",
+        immediate_danger="unsure",
+        minor_involved="yes",
+        recency="week",
+        identifiers={"handles": ["@lux_models_kc"], "urls": ["https://lux-models.example.com"]},
+    ),
+    TipSubmission(
+        what="illicit_massage",
+        description="Massage parlor open until 2am, blacked-out windows, men come and go every "
+        "twenty minutes. Ads at lux-models.example.com too.",
+        immediate_danger="no",
+        minor_involved="unsure",
+        recency="earlier",
+        area="olathe",
+        indicators=frozenset({"online_ads"}),
+    ),
+    TipSubmission(
+        what="victim_needs_help",
+        description="I want to leave but he has my passport. I need somewhere to stay.",
+        immediate_danger="unsure",
+        minor_involved="no",
+        recency="now",
+        language="es",
+        victim_self_report=True,
+        contact=Contact(safe_contact="Text only, weekdays before 10am", may_contact=True),
+    ),
+    TipSubmission(
+        what="suspicious_activity",
+        description="A van drops the same group of young women at the truck stop every Friday.",
+        immediate_danger="no",
+        minor_involved="unsure",
+        recency="week",
+        area="i_70_i_35_corridor",
+        vehicles="White Ford Transit, Missouri plates",
+    ),
 ]
 
 
@@ -68,6 +140,12 @@ class Command(BaseCommand):
                     recovery_key_file=str(key_file),
                     stdout=self.stdout,
                 )
+        if not Tip.objects.exists():
+            receipts = [do_submit_tip(tip).receipt for tip in DEMO_TIPS]
+            self.stdout.write(
+                f"{len(receipts)} demo tips submitted. Follow up on the first one at "
+                f"/follow-up/ with receipt {receipts[0]} (receipts are shown only once)."
+            )
         self.stdout.write("\nDemo logins (development only), password for all: " + DEMO_PASSWORD)
         for username, role, org_slug in DEMO_STAFF:
             where = f" at {org_slug}" if org_slug else ""
