@@ -266,6 +266,14 @@ TIP_AREAS_FILE = env_str("TIP_AREAS_FILE", "")
 TIP_RATE_SUBMISSIONS = env_int("TIP_RATE_SUBMISSIONS", 10)
 TIP_RATE_FOLLOW_UPS = env_int("TIP_RATE_FOLLOW_UPS", 30)
 TIP_RATE_WINDOW = env_int("TIP_RATE_WINDOW", 15 * 60)
+# Service level: minutes a tip may wait to be claimed, by priority level. An urgent tip not
+# claimed in time is escalated to supervisors.
+TRIAGE_SLA_MINUTES = {
+    "urgent": env_int("TRIAGE_SLA_URGENT_MINUTES", 30),
+    "high": env_int("TRIAGE_SLA_HIGH_MINUTES", 8 * 60),
+    "normal": env_int("TRIAGE_SLA_NORMAL_MINUTES", 72 * 60),
+    "low": env_int("TRIAGE_SLA_LOW_MINUTES", 7 * 24 * 60),
+}
 # Where the client address comes from: REMOTE_ADDR, or a header set by a trusted proxy.
 CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
 
@@ -400,6 +408,8 @@ LOGGING = {
             "level": env_str("CELERY_LOG_LEVEL", "WARNING"),
             "propagate": False,
         },
+        # pikepdf announces its C++ log bridge at INFO on import; only problems matter.
+        "pikepdf": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

@@ -16,6 +16,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -61,6 +62,11 @@ def score_submission(submission: TipSubmission, identifier_count: int) -> scorin
         indicators=submission.indicators,
     )
     return scoring.score(facts)
+
+
+def sla_for(level: str) -> timedelta:
+    """How long a tip of this level may wait to be claimed (`TRIAGE_SLA_MINUTES`)."""
+    return timedelta(minutes=settings.TRIAGE_SLA_MINUTES[level])
 
 
 def submission_token_digest(token: str) -> bytes | None:
@@ -141,6 +147,7 @@ def _store_tip(
         receipt_lookup=tipster.receipt_lookup(receipt),
         tipster_public_key=tipster.tipster_keypair(receipt).public_bytes(),
         submission_token=submission_token_digest(submission_token),
+        sla_due_at=timezone.now() + sla_for(priority.level.value),
     )
     key = vault.new_record_key(tip.vault_record, desks=[vault.triage_desk()])
     tip.content = key.encrypt("content", _json(submission.sealed_content()))

@@ -141,7 +141,10 @@ class Tip(models.Model):
         related_name="assigned_tips",
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The service-level clock: when this tip should be claimed by, from its level at submission.
+    sla_due_at = models.DateTimeField()
     urgent_notified_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
