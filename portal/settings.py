@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -274,6 +275,12 @@ TRIAGE_SLA_MINUTES = {
     "normal": env_int("TRIAGE_SLA_NORMAL_MINUTES", 72 * 60),
     "low": env_int("TRIAGE_SLA_LOW_MINUTES", 7 * 24 * 60),
 }
+# Four eyes: an investigator's request to open a tipster's contact details needs a
+# supervisor's approval first.
+TRIAGE_REVEAL_NEEDS_APPROVAL = env_bool("TRIAGE_REVEAL_NEEDS_APPROVAL", default=True)
+# An urgent tip whose on-commit notification has not run after this long is notified by the
+# sweeper (a broker outage must not leave it unannounced).
+TRIAGE_NOTIFY_GRACE = timedelta(minutes=env_int("TRIAGE_NOTIFY_GRACE_MINUTES", 2))
 # Where the client address comes from: REMOTE_ADDR, or a header set by a trusted proxy.
 CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
 
@@ -350,6 +357,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "portal.accounts.tasks.prune_sign_in_records",
         "schedule": 3600.0,
     },
+    "escalate-overdue-urgent-tips": {"task": "triage.tasks.escalate_overdue", "schedule": 60.0},
+    "notify-missed-urgent-tips": {"task": "triage.tasks.notify_missed_urgent", "schedule": 60.0},
 }
 
 # --- REST API ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("api/v1/audit/", include("audit.api_urls")),
     path("api/v1/", include("tips.api_urls")),
+    path("api/v1/triage/", include("triage.api_urls")),
 ]
 
 # Public pages, in English at / and in Spanish at /es/.

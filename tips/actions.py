@@ -33,7 +33,7 @@ from portal import vault
 from portal.roles import Role
 from portal.vault import tipster
 from tips import extract, scoring
-from tips.models import Attachment, Identifier, Message, PriorityLevel, Tip
+from tips.models import LEVEL_RANK, Attachment, Identifier, Message, PriorityLevel, Tip
 from tips.submission import TipSubmission
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ def _store_tip(
         priority_score=priority.score,
         computed_level=priority.level.value,
         priority_level=priority.level.value,
+        level_rank=LEVEL_RANK[priority.level.value],
         priority_reasons=[reason.as_dict() for reason in priority.reasons],
         identifier_count=identifier_count,
         attachment_count=len(submission.attachments),

@@ -60,6 +60,9 @@ class PriorityLevel(models.TextChoices):
     LOW = Level.LOW.value, _("Low")
 
 
+LEVEL_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
 class Status(models.TextChoices):
     NEW = "new", _("New")
     IN_REVIEW = "in_review", _("In review")
@@ -117,6 +120,9 @@ class Tip(models.Model):
     computed_level = models.CharField(max_length=8, choices=PriorityLevel.choices)
     priority_level = models.CharField(max_length=8, choices=PriorityLevel.choices)
     priority_reasons = models.JSONField(default=list)
+    # The queue's first sort key, kept with `priority_level` (0 urgent … 3 low), so "urgent
+    # first, then score, then age" is one index scan instead of a sort of every open tip.
+    level_rank = models.PositiveSmallIntegerField(default=3)
 
     identifier_count = models.PositiveSmallIntegerField(default=0)
     attachment_count = models.PositiveSmallIntegerField(default=0)
@@ -159,7 +165,13 @@ class Tip(models.Model):
         indexes = [
             # The triage queue: open tips, urgent first, then score, then age.
             models.Index(
-                fields=["status", "-priority_score", "created_at"], name="tip_queue_order"
+                fields=["level_rank", "-priority_score", "created_at", "id"],
+                condition=~Q(status="closed"),
+                name="tip_open_queue",
+            ),
+            models.Index(
+                fields=["status", "level_rank", "-priority_score", "created_at", "id"],
+                name="tip_queue_by_status",
             ),
             models.Index(fields=["assignee", "status"], name="tip_assignee_status"),
         ]
@@ -178,6 +190,9 @@ class Tip(models.Model):
         if self.status == Status.CLOSED:
             return TipsterStatus.CLOSED
         return TipsterStatus.UNDER_REVIEW
+
+    def set_level(self, level: str) -> None:
+        self.priority_level, self.level_rank = level, LEVEL_RANK[level]
 
     @property
     def is_urgent(self) -> bool:

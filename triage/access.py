@@ -1,0 +1,57 @@
+"""Who may see which tip: the lookups shared by the triage pages, the API and the tasks.
+
+Every task-force member (investigator, supervisor) sees the whole queue: the task force works
+cases together, and the desk key every member holds opens every tip anyway. What is narrower is
+*writing* (`actions.may_write`: the assignee or a supervisor) and *opening contact details*
+(an approved reveal). Liaisons and admins never reach a tip: their roles lack
+`triage.view_tip`, and these lookups answer 404 for them as a second lock.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from portal.models import User
+from portal.roles import Role
+from tips.models import Attachment, Tip
+from triage.models import ContactReveal
+
+TASK_FORCE = (Role.INVESTIGATOR, Role.SUPERVISOR)
+
+
+def is_task_force(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in TASK_FORCE)
+
+
+def tips_for(user: User) -> QuerySet[Tip]:
+    if not is_task_force(user):
+        return Tip.objects.none()
+    return Tip.objects.filter(purged_at__isnull=True)
+
+
+def get_tip_for_staff(request: HttpRequest, code: UUID | str) -> Tip:
+    try:
+        return tips_for(request.user).select_related("assignee").get(code=code)
+    except (Tip.DoesNotExist, ValueError):
+        raise Http404("No such tip.") from None
+
+
+def get_attachment_for_staff(request: HttpRequest, tip: Tip, code: UUID | str) -> Attachment:
+    try:
+        return tip.attachments.get(code=code)
+    except (Attachment.DoesNotExist, ValueError):
+        raise Http404("No such attachment.") from None
+
+
+def approved_reveal(tip: Tip, user: User) -> ContactReveal | None:
+    """The user's approved request to open this tip's contact details, if there is one."""
+    return (
+        ContactReveal.objects.filter(
+            tip=tip, requested_by=user, status=ContactReveal.Status.APPROVED
+        )
+        .order_by("-decided_at")
+        .first()
+    )

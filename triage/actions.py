@@ -1,0 +1,615 @@
+"""Every state change of triage. Views, the API and tasks call these; none saves a Tip itself.
+
+Each action locks the tip row (`select_for_update`, a real row lock on PostgreSQL), checks the
+move against `triage.workflow`, saves only the fields it changes, writes its audit entry in the
+same transaction and dispatches follow-on work on commit. Reasons and notes are sealed under the
+tip's data key, so writing them needs the actor's unlocked keys (`unlocked`).
+
+Who may write: the tip's assignee, or a supervisor. Claiming is open to every investigator.
+"""
+
+# Exceptions here are outcomes shown to people ("Maria already has this tip"), like Django's
+# PermissionDenied, not programming errors: no Error suffix.
+# ruff: noqa: N818
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import audit
+from audit import Action
+from portal import vault
+from portal.models import User
+from portal.roles import Role
+from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
+from triage import workflow
+from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral
+
+
+class TriageError(Exception):
+    status_code = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyClaimed(TriageError):
+    pass
+
+
+class IllegalTransition(TriageError):
+    pass
+
+
+class NotYours(TriageError):
+    status_code = 403
+
+
+class Invalid(TriageError):
+    status_code = 400
+
+
+class MinorReportMissing(TriageError):
+    pass
+
+
+def _locked(tip: Tip) -> Tip:
+    return Tip.objects.select_for_update().get(pk=tip.pk)
+
+
+def _touch(tip: Tip, *fields: str) -> None:
+    tip.updated_at = timezone.now()
+    tip.save(update_fields=[*fields, "updated_at"])
+
+
+def may_write(tip: Tip, user: User) -> bool:
+    return user.role == Role.SUPERVISOR or (
+        tip.assignee_id is not None and tip.assignee_id == user.pk
+    )
+
+
+def _require_holder(tip: Tip, user: User) -> None:
+    if not may_write(tip, user):
+        raise NotYours(_("Claim this tip first, or ask a supervisor to assign it to you."))
+
+
+def _reason(text: str) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise Invalid(_("Please give a reason."))
+    if len(reason) > 2000:
+        raise Invalid(_("A reason can be at most 2000 characters."))
+    return reason
+
+
+def seal(tip: Tip, unlocked: vault.Keyring, field: str, text: str) -> bytes:
+    return vault.open_record_key(tip.vault_record, unlocked).encrypt(field, text.encode())
+
+
+def _record_change(
+    tip: Tip,
+    kind: str,
+    *,
+    from_value: str,
+    to_value: str,
+    actor: User,
+    reason: str = "",
+    unlocked: vault.Keyring | None = None,
+) -> Change:
+    change = Change(tip=tip, kind=kind, from_value=from_value, to_value=to_value, actor=actor)
+    if reason:
+        if unlocked is None:
+            raise vault.Locked("Unlock the vault to write a reason.")
+        change.reason = seal(tip, unlocked, change.reason_field, reason)
+    change.save(force_insert=True)
+    return change
+
+
+# --- claim, release, assign -------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_claim(tip: Tip, *, acting_user: User) -> Tip:
+    """Take an unclaimed tip: exactly one of two racing claims wins. Audit: TIP_CLAIMED."""
+    locked = _locked(tip)
+    if locked.assignee_id == acting_user.pk:
+        return locked  # idempotent: no second audit row
+    if locked.assignee_id is not None:
+        raise AlreadyClaimed(
+            _("%(name)s already has this tip.") % {"name": locked.assignee.username}
+        )
+    if locked.status == Status.CLOSED:
+        raise IllegalTransition(_("A closed tip cannot be claimed; a supervisor can reopen it."))
+    before = locked.status
+    locked.assignee, locked.claimed_at = acting_user, timezone.now()
+    if locked.status == Status.NEW:
+        locked.status = Status.IN_REVIEW
+    _touch(locked, "assignee", "claimed_at", "status")
+    change = _record_change(
+        locked, Change.Kind.CLAIM, from_value=before, to_value=locked.status, actor=acting_user
+    )
+    audit.record(Action.TIP_CLAIMED, actor=acting_user, target=locked, change=change.pk)
+    return locked
+
+
+@transaction.atomic
+def do_release(tip: Tip, *, acting_user: User) -> Tip:
+    """Put a claimed tip back in the queue, unassigned. Audit: TIP_RELEASED."""
+    locked = _locked(tip)
+    _require_holder(locked, acting_user)
+    if locked.status not in (Status.IN_REVIEW, Status.ASSIGNED):
+        raise IllegalTransition(
+            _("Only a tip in review or assigned can be released; change its status instead.")
+        )
+    before = locked.status
+    locked.assignee, locked.claimed_at, locked.status = None, None, Status.NEW
+    _touch(locked, "assignee", "claimed_at", "status")
+    change = _record_change(
+        locked, Change.Kind.RELEASE, from_value=before, to_value=Status.NEW, actor=acting_user
+    )
+    audit.record(Action.TIP_RELEASED, actor=acting_user, target=locked, change=change.pk)
+    return locked
+
+
+@transaction.atomic
+def do_assign(
+    tip: Tip, *, assignee: User, acting_user: User, reason: str, unlocked: vault.Keyring
+) -> Tip:
+    """A supervisor assigns or reassigns a tip to an investigator. Audit: TIP_ASSIGNED."""
+    if acting_user.role != Role.SUPERVISOR:
+        raise NotYours(_("Only supervisors assign tips."))
+    if assignee.role not in (Role.INVESTIGATOR, Role.SUPERVISOR) or not assignee.is_active:
+        raise Invalid(_("Tips can only be assigned to active investigators or supervisors."))
+    locked = _locked(tip)
+    if locked.status == Status.CLOSED:
+        raise IllegalTransition(_("Reopen a closed tip before assigning it."))
+    if locked.assignee_id == assignee.pk:
+        return locked
+    before = locked.assignee.username if locked.assignee else ""
+    locked.assignee, locked.claimed_at = assignee, timezone.now()
+    if locked.status in (Status.NEW, Status.IN_REVIEW):
+        locked.status = Status.ASSIGNED
+    _touch(locked, "assignee", "claimed_at", "status")
+    change = _record_change(
+        locked,
+        Change.Kind.ASSIGN,
+        from_value=before,
+        to_value=assignee.username,
+        actor=acting_user,
+        reason=_reason(reason),
+        unlocked=unlocked,
+    )
+    audit.record(
+        Action.TIP_ASSIGNED,
+        actor=acting_user,
+        target=locked,
+        assignee=assignee.username,
+        change=change.pk,
+    )
+    return locked
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_transition(
+    tip: Tip,
+    to_status: str,
+    *,
+    acting_user: User,
+    reason: str,
+    unlocked: vault.Keyring,
+    close_reason: str = "",
+    duplicate_of: Tip | None = None,
+) -> Tip:
+    """Move a tip along the lifecycle. Audit: TIP_TRANSITIONED (and TIP_LINKED for duplicates)."""
+    locked = _locked(tip)
+    _require_holder(locked, acting_user)
+    reason = _reason(reason)
+    if to_status not in Status.values or not workflow.is_allowed(locked.status, to_status):
+        raise IllegalTransition(
+            _("A tip cannot go from %(from)s to %(to)s.")
+            % {"from": locked.get_status_display(), "to": to_status}
+        )
+    fields = ["status"]
+    if to_status == Status.CLOSED:
+        _check_closing(locked, close_reason, duplicate_of)
+        locked.close_reason = close_reason
+        locked.duplicate_of = duplicate_of if close_reason == CloseReason.DUPLICATE else None
+        fields += ["close_reason", "duplicate_of"]
+    before = locked.status
+    locked.status = to_status
+    _touch(locked, *fields)
+    change = _record_change(
+        locked,
+        Change.Kind.TRANSITION,
+        from_value=before,
+        to_value=to_status,
+        actor=acting_user,
+        reason=reason,
+        unlocked=unlocked,
+    )
+    audit.record(
+        Action.TIP_TRANSITIONED,
+        actor=acting_user,
+        target=locked,
+        from_status=before,
+        to_status=to_status,
+        close_reason=close_reason or None,
+        change=change.pk,
+    )
+    if duplicate_of is not None and close_reason == CloseReason.DUPLICATE:
+        _link(locked, duplicate_of, kind=Link.Kind.DUPLICATE, acting_user=acting_user)
+    return locked
+
+
+def _check_closing(tip: Tip, close_reason: str, duplicate_of: Tip | None) -> None:
+    if close_reason not in CloseReason.values:
+        raise Invalid(
+            _(
+                "Closing needs a reason: resolved, unfounded, duplicate, "
+                "insufficient information or spam."
+            )
+        )
+    if close_reason == CloseReason.DUPLICATE and (duplicate_of is None or duplicate_of == tip):
+        raise Invalid(_("A duplicate must name the tip it duplicates."))
+    if (
+        tip.minor_involved == "yes"
+        and close_reason not in workflow.CLOSE_WITHOUT_MINOR_REPORT
+        and not tip.minor_reports.exists()
+    ):
+        raise MinorReportMissing(
+            _("A minor is involved: record the mandated report before closing this tip.")
+        )
+
+
+@transaction.atomic
+def do_reopen(tip: Tip, *, acting_user: User, reason: str, unlocked: vault.Keyring) -> Tip:
+    """A supervisor reopens a closed tip into review. Audit: TIP_REOPENED."""
+    if acting_user.role != Role.SUPERVISOR:
+        raise NotYours(_("Only supervisors reopen tips."))
+    locked = _locked(tip)
+    if locked.status != Status.CLOSED:
+        raise IllegalTransition(_("Only a closed tip can be reopened."))
+    reason = _reason(reason)
+    locked.status, locked.close_reason, locked.duplicate_of = Status.IN_REVIEW, "", None
+    if locked.assignee is None:
+        locked.assignee, locked.claimed_at = acting_user, timezone.now()
+    _touch(locked, "status", "close_reason", "duplicate_of", "assignee", "claimed_at")
+    change = _record_change(
+        locked,
+        Change.Kind.REOPEN,
+        from_value=Status.CLOSED,
+        to_value=Status.IN_REVIEW,
+        actor=acting_user,
+        reason=reason,
+        unlocked=unlocked,
+    )
+    audit.record(Action.TIP_REOPENED, actor=acting_user, target=locked, change=change.pk)
+    return locked
+
+
+# --- category and priority --------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_categorize(
+    tip: Tip, category: str, *, acting_user: User, reason: str = "", unlocked: vault.Keyring
+) -> Tip:
+    """Set the investigators' category (the tipster's `what` stays). Audit: TIP_CATEGORIZED."""
+    if category not in What.values:
+        raise Invalid(_("Unknown category."))
+    locked = _locked(tip)
+    _require_holder(locked, acting_user)
+    if locked.category == category:
+        return locked
+    before = locked.category
+    locked.category = category
+    _touch(locked, "category")
+    change = _record_change(
+        locked,
+        Change.Kind.CATEGORIZE,
+        from_value=before,
+        to_value=category,
+        actor=acting_user,
+        reason=(reason or "").strip(),
+        unlocked=unlocked,
+    )
+    audit.record(
+        Action.TIP_CATEGORIZED,
+        actor=acting_user,
+        target=locked,
+        from_category=before,
+        to_category=category,
+        change=change.pk,
+    )
+    return locked
+
+
+@transaction.atomic
+def do_reprioritize(
+    tip: Tip, level: str, *, acting_user: User, reason: str, unlocked: vault.Keyring
+) -> Tip:
+    """Override the level; the computed score, level and reasons stay on record.
+    Audit: TIP_REPRIORITIZED."""
+    if level not in PriorityLevel.values:
+        raise Invalid(_("Unknown priority level."))
+    locked = _locked(tip)
+    _require_holder(locked, acting_user)
+    reason = _reason(reason)
+    if locked.priority_level == level:
+        return locked
+    before = locked.priority_level
+    locked.set_level(level)
+    _touch(locked, "priority_level", "level_rank")
+    change = _record_change(
+        locked,
+        Change.Kind.REPRIORITIZE,
+        from_value=before,
+        to_value=level,
+        actor=acting_user,
+        reason=reason,
+        unlocked=unlocked,
+    )
+    audit.record(
+        Action.TIP_REPRIORITIZED,
+        actor=acting_user,
+        target=locked,
+        from_level=before,
+        to_level=level,
+        change=change.pk,
+    )
+    return locked
+
+
+# --- notes and the tipster thread -------------------------------------------------------------
+
+
+def _body(text: str, limit: int = 20_000) -> str:
+    body = (text or "").strip()
+    if not body:
+        raise Invalid(_("Please write something."))
+    if len(body) > limit:
+        raise Invalid(_("At most %(limit)d characters.") % {"limit": limit})
+    return body
+
+
+@transaction.atomic
+def do_add_note(tip: Tip, body: str, *, acting_user: User, unlocked: vault.Keyring) -> Note:
+    """An internal note, sealed to the desk only. Audit: NOTE_ADDED."""
+    text = _body(body)
+    note = Note(tip=tip, author=acting_user)
+    note.body = seal(tip, unlocked, note.body_field, text)
+    note.save(force_insert=True)
+    audit.record(Action.NOTE_ADDED, actor=acting_user, target=tip, note=str(note.code))
+    return note
+
+
+@transaction.atomic
+def do_message_tipster(tip: Tip, body: str, *, acting_user: User) -> Message:
+    """A message the tipster reads with their receipt, and the desk reads too. Needs no private
+    key: it is sealed under a new data key wrapped to both. Audit: MESSAGE_SENT."""
+    text = _body(body, limit=10_000)
+    if tip.purged_at is not None:
+        raise IllegalTransition(_("This tip was purged; its tipster can no longer be reached."))
+    message = Message(tip=tip, sender=Message.Sender.INVESTIGATOR, author=acting_user)
+    message.body = vault.encrypt_record(
+        message.vault_record,
+        {"body": text.encode()},
+        desks=[vault.triage_desk()],
+        tipster_public_key=bytes(tip.tipster_public_key),
+    )["body"]
+    message.save(force_insert=True)
+    Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+    audit.record(Action.MESSAGE_SENT, actor=acting_user, target=tip, message=str(message.code))
+    return message
+
+
+# --- links ------------------------------------------------------------------------------------
+
+
+def _pair(tip: Tip, other: Tip) -> tuple[Tip, Tip]:
+    return (tip, other) if tip.pk < other.pk else (other, tip)
+
+
+def _link(tip: Tip, other: Tip, *, kind: str, acting_user: User) -> Link | None:
+    first, second = _pair(tip, other)
+    link, created = Link.objects.get_or_create(
+        tip=first, other=second, defaults={"kind": kind, "created_by": acting_user}
+    )
+    if not created:
+        return None
+    audit.record(Action.TIP_LINKED, actor=acting_user, target=tip, other=str(other.code), kind=kind)
+    return link
+
+
+@transaction.atomic
+def do_link(tip: Tip, other: Tip, *, acting_user: User) -> Link | None:
+    """Link two tips by hand (None when they already are). Audit: TIP_LINKED."""
+    if tip.pk == other.pk:
+        raise Invalid(_("A tip cannot be linked to itself."))
+    return _link(tip, other, kind=Link.Kind.RELATED, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_unlink(tip: Tip, other: Tip, *, acting_user: User) -> bool:
+    """Audit: TIP_UNLINKED."""
+    first, second = _pair(tip, other)
+    deleted, _rows = Link.objects.filter(tip=first, other=second).delete()
+    if deleted:
+        audit.record(Action.TIP_UNLINKED, actor=acting_user, target=tip, other=str(other.code))
+    return bool(deleted)
+
+
+# --- contact details: four eyes -----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_request_reveal(
+    tip: Tip, reason: str, *, acting_user: User, unlocked: vault.Keyring
+) -> ContactReveal:
+    """Ask to open the tipster's contact details, saying why. With `TRIAGE_REVEAL_NEEDS_APPROVAL`
+    off, the request is approved at once. Audit: CONTACT_REVEAL_REQUESTED (and _APPROVED)."""
+    if not tip.has_contact:
+        raise Invalid(_("The tipster left no contact details."))
+    _require_holder(tip, acting_user)
+    reveal = ContactReveal(tip=tip, requested_by=acting_user)
+    reveal.reason = seal(tip, unlocked, reveal.reason_field, _reason(reason))
+    needs_approval = settings.TRIAGE_REVEAL_NEEDS_APPROVAL
+    if not needs_approval:
+        reveal.status = ContactReveal.Status.APPROVED
+        reveal.decided_by, reveal.decided_at = acting_user, timezone.now()
+    reveal.save(force_insert=True)
+    audit.record(
+        Action.CONTACT_REVEAL_REQUESTED, actor=acting_user, target=tip, reveal=str(reveal.code)
+    )
+    if not needs_approval:
+        audit.record(
+            Action.CONTACT_REVEAL_APPROVED,
+            actor=acting_user,
+            target=tip,
+            reveal=str(reveal.code),
+            four_eyes=False,
+        )
+    return reveal
+
+
+@transaction.atomic
+def do_decide_reveal(reveal: ContactReveal, *, approve: bool, acting_user: User) -> ContactReveal:
+    """A supervisor other than the requester approves or denies. Audit: CONTACT_REVEAL_APPROVED
+    (a denial is recorded with `approved: false`)."""
+    if acting_user.role != Role.SUPERVISOR:
+        raise NotYours(_("Only supervisors approve reveals."))
+    locked = ContactReveal.objects.select_for_update().get(pk=reveal.pk)
+    if locked.requested_by_id == acting_user.pk:
+        raise NotYours(_("Someone else must approve your own request."))
+    if locked.status != ContactReveal.Status.PENDING:
+        raise IllegalTransition(_("This request was already decided."))
+    locked.status = ContactReveal.Status.APPROVED if approve else ContactReveal.Status.DENIED
+    locked.decided_by, locked.decided_at = acting_user, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        Action.CONTACT_REVEAL_APPROVED,
+        actor=acting_user,
+        target=locked.tip,
+        reveal=str(locked.code),
+        approved=approve,
+    )
+    return locked
+
+
+# --- minors and referrals ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_minor_report(
+    tip: Tip, agency: str, reference: str, *, acting_user: User, unlocked: vault.Keyring
+) -> MinorReport:
+    """Record that the mandated report was made. Audit: MINOR_REPORT_RECORDED."""
+    if agency not in MinorReport.Agency.values:
+        raise Invalid(_("Unknown agency."))
+    _require_holder(tip, acting_user)
+    report = MinorReport(tip=tip, agency=agency, made_by=acting_user)
+    report.reference = seal(tip, unlocked, report.reference_field, _reason(reference))
+    report.save(force_insert=True)
+    audit.record(Action.MINOR_REPORT_RECORDED, actor=acting_user, target=tip, agency=agency)
+    return report
+
+
+@transaction.atomic
+def do_refer(
+    tip: Tip, destination: str, reason: str, *, acting_user: User, unlocked: vault.Keyring
+) -> Referral:
+    """Refer a tip to an outside agency; an investigating tip moves to `referred`.
+    Audit: REFERRAL_CREATED (and TIP_TRANSITIONED)."""
+    if destination not in Referral.Destination.values:
+        raise Invalid(_("Unknown destination."))
+    locked = _locked(tip)
+    _require_holder(locked, acting_user)
+    text = _reason(reason)
+    referral = Referral(tip=locked, destination=destination, created_by=acting_user)
+    referral.reason = seal(locked, unlocked, referral.reason_field, text)
+    referral.save(force_insert=True)
+    audit.record(
+        Action.REFERRAL_CREATED,
+        actor=acting_user,
+        target=locked,
+        destination=destination,
+        referral=str(referral.code),
+    )
+    if workflow.is_allowed(locked.status, Status.REFERRED):
+        do_transition(
+            locked, Status.REFERRED, acting_user=acting_user, reason=text, unlocked=unlocked
+        )
+    return referral
+
+
+# --- urgent escalation ------------------------------------------------------------------------
+
+
+def do_escalate_overdue(now: datetime | None = None) -> int:
+    """Urgent tips still unclaimed past their service-level time: tell the supervisors, once per
+    tip (a conditional update claims each escalation, so overlapping runs send nothing twice).
+    Content-free mail. Returns how many tips were escalated. Audit: URGENT_ESCALATED."""
+    moment = now or timezone.now()
+    overdue = Tip.objects.filter(
+        priority_level=PriorityLevel.URGENT,
+        assignee__isnull=True,
+        status=Status.NEW,
+        sla_due_at__lte=moment,
+        escalated_at__isnull=True,
+    ).values_list("pk", flat=True)
+    escalated = 0
+    for tip_id in list(overdue[:500]):
+        with transaction.atomic():
+            if not Tip.objects.filter(pk=tip_id, escalated_at__isnull=True).update(
+                escalated_at=moment
+            ):
+                continue
+            recipients = list(
+                get_user_model()
+                .objects.filter(role=Role.SUPERVISOR, is_active=True)
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+            audit.record(
+                Action.URGENT_ESCALATED,
+                actor="system",
+                target=("tips.tip", str(Tip.objects.values_list("code", flat=True).get(pk=tip_id))),
+                recipients=len(recipients),
+            )
+            if recipients:
+                send_mail(
+                    subject=_("Urgent tip not claimed in time"),
+                    message=_(
+                        "An urgent tip has waited past its service-level time without being "
+                        "claimed. Sign in to the triage queue. This message never contains tip "
+                        "content."
+                    ),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=recipients,
+                )
+            escalated += 1
+    return escalated
+
+
+def do_notify_missed_urgent(now: datetime | None = None) -> int:
+    """Sweeper: urgent tips whose on-commit notification never ran (a broker outage) are
+    notified now. Returns how many were."""
+    from tips.actions import do_notify_urgent  # noqa: PLC0415 - tips imports nothing of triage
+
+    moment = now or timezone.now()
+    missed = Tip.objects.filter(
+        priority_level=PriorityLevel.URGENT,
+        urgent_notified_at__isnull=True,
+        created_at__lte=moment - settings.TRIAGE_NOTIFY_GRACE,
+    ).values_list("pk", flat=True)
+    return sum(1 for tip_id in list(missed[:500]) if do_notify_urgent(tip_id) >= 0)

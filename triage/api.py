@@ -1,0 +1,482 @@
+"""`/api/v1/triage/`: the queue, tip detail, and every triage action (DESIGN.md §9).
+
+Each view declares its capability (`access_rule`); the tip lookup is `access.get_tip_for_staff`,
+the change is an `actions.do_*`, and reading goes through `reading` (audited), exactly as the
+HTML pages do. Triage outcomes map to statuses: a claim held by someone else or an illegal move
+is 409, writing a tip you do not hold is 403, a missing reason is 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from portal import vault
+from portal.accounts.access import unlocked_keys
+from portal.accounts.api import StaffAPIView
+from portal.errors import Conflict
+from portal.models import User
+from portal.roles import Role
+from tips.models import CloseReason, PriorityLevel, Status, Tip, What
+from triage import access, actions, queue, reading
+from triage.models import ContactReveal, MinorReport, Referral
+
+
+OBJECT = OpenApiTypes.OBJECT
+
+
+class VaultLocked(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Your vault is locked: sign in again to read or write tip content."
+    default_code = "vault_locked"
+
+
+class TriageAPIView(StaffAPIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, actions.TriageError):
+            exc = _api_error(exc)
+        elif isinstance(exc, vault.NoDeskAccess):
+            exc = exceptions.PermissionDenied("You do not hold the triage desk key.")
+        elif isinstance(exc, vault.Locked):
+            exc = VaultLocked()
+        return super().handle_exception(exc)
+
+    def keys(self, request: Request) -> vault.UnlockedKeys:
+        unlocked = unlocked_keys(request)
+        if unlocked is None:
+            raise VaultLocked()
+        return unlocked
+
+    def tip(self, request: Request, code: Any) -> Tip:
+        return access.get_tip_for_staff(request, code)
+
+
+def _api_error(error: actions.TriageError) -> exceptions.APIException:
+    if error.status_code == status.HTTP_403_FORBIDDEN:
+        return exceptions.PermissionDenied(error.message)
+    if error.status_code == status.HTTP_400_BAD_REQUEST:
+        return exceptions.ValidationError(error.message)
+    return Conflict(error.message)
+
+
+def tip_summary(tip: Tip) -> dict[str, Any]:
+    """What the queue shows: plaintext metadata only, nothing decrypted."""
+    return {
+        "id": str(tip.code),
+        "status": tip.status,
+        "category": tip.category,
+        "priority": tip.priority_score,
+        "priority_level": tip.priority_level,
+        "computed_level": tip.computed_level,
+        "priority_reasons": tip.priority_reasons,
+        "flags": {
+            "immediate_danger": tip.immediate_danger,
+            "minor_involved": tip.minor_involved,
+            "victim_self_report": tip.victim_self_report,
+            "has_contact": tip.has_contact,
+        },
+        "area": tip.area,
+        "language": tip.language,
+        "attachments": tip.attachment_count,
+        "created_at": tip.created_at,
+        "sla_due_at": tip.sla_due_at,
+        "assignee": tip.assignee.username if tip.assignee else None,
+        "close_reason": tip.close_reason or None,
+    }
+
+
+class QueueView(TriageAPIView):
+    access_rule = "triage.view_queue"
+
+    @extend_schema(responses=OBJECT, operation_id="triage_queue")
+    def get(self, request: Request) -> Response:
+        filters, errors = queue.Filters.from_query(request.query_params)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        try:
+            size = int(request.query_params.get("page_size", queue.PAGE_SIZE))
+            result = queue.page(
+                filters.apply(access.tips_for(request.user), request.user),
+                cursor=request.query_params.get("cursor", ""),
+                size=size,
+            )
+        except (queue.BadCursorError, ValueError) as exc:
+            raise exceptions.ValidationError({"cursor": [str(exc)]}) from None
+        next_url = None
+        if result.next_cursor:
+            params = request.query_params.copy()
+            params["cursor"] = result.next_cursor
+            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return Response({"results": [tip_summary(tip) for tip in result.tips], "next": next_url})
+
+
+class TipPatchSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=What.values, required=False)
+    priority_level = serializers.ChoiceField(choices=PriorityLevel.values, required=False)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class TipDetailView(TriageAPIView):
+    access_rule = "triage.view_tip"
+
+    @extend_schema(responses=OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        tip = self.tip(request, code)
+        view = reading.open_tip(tip, self.keys(request), actor=request.user)
+        return Response(
+            {
+                **tip_summary(tip),
+                "what": tip.what,
+                "content": view.content,
+                "attachments": [vars(item) for item in view.attachments],
+                "history": [vars(entry) for entry in view.changes],
+                "notes": [vars(entry) for entry in view.notes],
+                "messages": [vars(entry) for entry in view.messages],
+                "duplicate_of": str(tip.duplicate_of.code) if tip.duplicate_of else None,
+            }
+        )
+
+    @extend_schema(request=TipPatchSerializer, responses=OBJECT)
+    def patch(self, request: Request, code: str) -> Response:
+        if not request.user.may("triage.categorize"):
+            raise exceptions.PermissionDenied()
+        serializer = TipPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not ({"category", "priority_level"} & set(data)):
+            raise exceptions.ValidationError("Send a category or a priority_level.")
+        tip = self.tip(request, code)
+        unlocked = self.keys(request)
+        if "category" in data:
+            tip = actions.do_categorize(
+                tip, data["category"], acting_user=request.user,
+                reason=data.get("reason", ""), unlocked=unlocked,
+            )  # fmt: skip
+        if "priority_level" in data:
+            tip = actions.do_reprioritize(
+                tip, data["priority_level"], acting_user=request.user,
+                reason=data.get("reason", ""), unlocked=unlocked,
+            )  # fmt: skip
+        return Response(tip_summary(tip))
+
+
+class ClaimView(TriageAPIView):
+    access_rule = "triage.claim"
+
+    @extend_schema(request=None, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        tip = actions.do_claim(self.tip(request, code), acting_user=request.user)
+        return Response(tip_summary(tip))
+
+
+class ReleaseView(TriageAPIView):
+    access_rule = "triage.claim"
+
+    @extend_schema(request=None, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        tip = actions.do_release(self.tip(request, code), acting_user=request.user)
+        return Response(tip_summary(tip))
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(max_length=150)
+    reason = serializers.CharField(max_length=2000)
+
+
+class AssignView(TriageAPIView):
+    access_rule = "triage.assign"
+
+    @extend_schema(request=AssignSerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignee = User.objects.filter(
+            username=serializer.validated_data["assignee"],
+            role__in=[Role.INVESTIGATOR, Role.SUPERVISOR],
+        ).first()
+        if assignee is None:
+            raise exceptions.ValidationError({"assignee": ["No such investigator."]})
+        tip = actions.do_assign(
+            self.tip(request, code), assignee=assignee, acting_user=request.user,
+            reason=serializer.validated_data["reason"], unlocked=self.keys(request),
+        )  # fmt: skip
+        return Response(tip_summary(tip))
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.values)
+    reason = serializers.CharField(max_length=2000)
+    close_reason = serializers.ChoiceField(
+        choices=CloseReason.values, required=False, allow_blank=True
+    )
+    duplicate_of = serializers.UUIDField(required=False, allow_null=True)
+
+
+class TransitionView(TriageAPIView):
+    access_rule = "triage.transition"
+
+    @extend_schema(request=TransitionSerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        tip = self.tip(request, code)
+        duplicate_of = None
+        if data.get("duplicate_of"):
+            duplicate_of = access.get_tip_for_staff(request, data["duplicate_of"])
+        if data["to"] == Status.IN_REVIEW and tip.status == Status.CLOSED:
+            if not request.user.may("triage.reopen"):
+                raise exceptions.PermissionDenied("Only supervisors reopen tips.")
+            tip = actions.do_reopen(
+                tip, acting_user=request.user, reason=data["reason"], unlocked=self.keys(request)
+            )
+            return Response(tip_summary(tip))
+        tip = actions.do_transition(
+            tip, data["to"], acting_user=request.user, reason=data["reason"],
+            unlocked=self.keys(request), close_reason=data.get("close_reason", ""),
+            duplicate_of=duplicate_of,
+        )  # fmt: skip
+        return Response(tip_summary(tip))
+
+
+class BodySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20_000)
+
+
+def _entries(entries: list[reading.Entry], *, who: str) -> list[dict[str, Any]]:
+    rows = []
+    for entry in entries:
+        row = {"id": entry.id, "at": entry.at, "body": entry.body, "author": entry.author}
+        if who == "sender":
+            row["sender"] = entry.sender
+        rows.append(row)
+    return rows
+
+
+class NotesView(TriageAPIView):
+    access_rule = "triage.note"
+
+    @extend_schema(responses=OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        notes = reading.read_notes(self.tip(request, code), self.keys(request), actor=request.user)
+        return Response({"results": _entries(notes, who="author")})
+
+    @extend_schema(request=BodySerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = BodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = actions.do_add_note(
+            self.tip(request, code), serializer.validated_data["body"],
+            acting_user=request.user, unlocked=self.keys(request),
+        )  # fmt: skip
+        return Response(
+            {"id": str(note.code), "at": note.created_at, "author": request.user.username},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MessagesView(TriageAPIView):
+    access_rule = "triage.message_tipster"
+
+    @extend_schema(responses=OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        messages = reading.read_messages(
+            self.tip(request, code), self.keys(request), actor=request.user
+        )
+        return Response({"results": _entries(messages, who="sender")})
+
+    @extend_schema(request=BodySerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = BodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = actions.do_message_tipster(
+            self.tip(request, code), serializer.validated_data["body"], acting_user=request.user
+        )
+        return Response(
+            {"id": str(message.code), "at": message.created_at, "sender": message.sender},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class RelatedView(TriageAPIView):
+    access_rule = "triage.view_tip"
+
+    @extend_schema(responses=OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        related = reading.related_tips(
+            self.tip(request, code), self.keys(request), actor=request.user
+        )
+        return Response(
+            {
+                "results": [
+                    {"id": str(item.tip.code), "shared": item.shared, "linked": item.linked or None,
+                     "status": item.tip.status, "category": item.tip.category}
+                    for item in related
+                ]
+            }
+        )  # fmt: skip
+
+
+class LinkSerializer(serializers.Serializer):
+    other = serializers.UUIDField()
+
+
+class LinksView(TriageAPIView):
+    access_rule = "triage.link"
+
+    @extend_schema(request=LinkSerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = LinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        other = access.get_tip_for_staff(request, serializer.validated_data["other"])
+        actions.do_link(self.tip(request, code), other, acting_user=request.user)
+        return Response({"linked": str(other.code)}, status=status.HTTP_201_CREATED)
+
+
+class LinkView(TriageAPIView):
+    access_rule = "triage.link"
+
+    @extend_schema(responses=OBJECT)
+    def delete(self, request: Request, code: str, other: str) -> Response:
+        tip, other_tip = self.tip(request, code), access.get_tip_for_staff(request, other)
+        if not actions.do_unlink(tip, other_tip, acting_user=request.user):
+            raise exceptions.NotFound("These tips are not linked.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentsView(TriageAPIView):
+    access_rule = "triage.view_tip"
+
+    @extend_schema(responses=OBJECT, operation_id="triage_attachments")
+    def get(self, request: Request, code: str) -> Response:
+        view = reading.open_tip(self.tip(request, code), self.keys(request), actor=request.user)
+        return Response(
+            {
+                "results": [
+                    {"id": item.code, "name": item.name, "content_type": item.content_type,
+                     "size": item.size, "variant": item.variant, "at": item.at}
+                    for item in view.attachments
+                ]
+            }
+        )  # fmt: skip
+
+
+class AttachmentView(TriageAPIView):
+    access_rule = "triage.view_tip"
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, code: str, attachment: str) -> StreamingHttpResponse:
+        tip = self.tip(request, code)
+        row = access.get_attachment_for_staff(request, tip, attachment)
+        name, chunks = reading.attachment_chunks(tip, row, self.keys(request), actor=request.user)
+        return download_response(name, row.content_type, chunks)
+
+
+def download_response(name: str, content_type: str, chunks: Any) -> StreamingHttpResponse:
+    """A decrypted file, always as a download: never rendered inline, never sniffed."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:100] or "attachment"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RevealsView(TriageAPIView):
+    access_rule = "triage.reveal_contact"
+
+    @extend_schema(request=ReasonSerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reveal = actions.do_request_reveal(
+            self.tip(request, code), serializer.validated_data["reason"],
+            acting_user=request.user, unlocked=self.keys(request),
+        )  # fmt: skip
+        return Response(
+            {"id": str(reveal.code), "status": reveal.status}, status=status.HTTP_201_CREATED
+        )
+
+
+class ContactView(TriageAPIView):
+    access_rule = "triage.reveal_contact"
+
+    @extend_schema(responses=OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        tip = self.tip(request, code)
+        reveal = access.approved_reveal(tip, request.user)
+        if reveal is None:
+            raise exceptions.PermissionDenied(
+                "Request a reveal with a reason first; a supervisor approves it."
+            )
+        return Response(reading.reveal_contact(reveal, self.keys(request), actor=request.user))
+
+
+class DecideRevealView(TriageAPIView):
+    access_rule = "triage.approve_reveal"
+    approve = True
+
+    @extend_schema(request=None, responses=OBJECT)
+    def post(self, request: Request, reveal: str) -> Response:
+        try:
+            row = ContactReveal.objects.select_related("tip").get(
+                code=reveal, tip__in=access.tips_for(request.user)
+            )
+        except (ContactReveal.DoesNotExist, ValueError):
+            raise exceptions.NotFound() from None
+        decided = actions.do_decide_reveal(row, approve=self.approve, acting_user=request.user)
+        return Response({"id": str(decided.code), "status": decided.status})
+
+
+class DenyRevealView(DecideRevealView):
+    approve = False
+
+
+class MinorReportSerializer(serializers.Serializer):
+    agency = serializers.ChoiceField(choices=MinorReport.Agency.values)
+    reference = serializers.CharField(max_length=2000)
+
+
+class MinorReportsView(TriageAPIView):
+    access_rule = "triage.transition"
+
+    @extend_schema(request=MinorReportSerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = MinorReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = actions.do_record_minor_report(
+            self.tip(request, code), serializer.validated_data["agency"],
+            serializer.validated_data["reference"], acting_user=request.user,
+            unlocked=self.keys(request),
+        )  # fmt: skip
+        return Response({"id": str(report.code), "at": report.made_at}, status=201)
+
+
+class ReferralSerializer(serializers.Serializer):
+    destination = serializers.ChoiceField(choices=Referral.Destination.values)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReferralsView(TriageAPIView):
+    access_rule = "triage.refer"
+
+    @extend_schema(request=ReferralSerializer, responses=OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        serializer = ReferralSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = actions.do_refer(
+            self.tip(request, code), serializer.validated_data["destination"],
+            serializer.validated_data["reason"], acting_user=request.user,
+            unlocked=self.keys(request),
+        )  # fmt: skip
+        return Response({"id": str(referral.code), "at": referral.created_at}, status=201)

@@ -1,0 +1,249 @@
+"""Reading tips: every decryption goes through here, and every one is audited.
+
+A list never decrypts anything (the queue shows only plaintext triage metadata); the tip page
+opens one data key and decrypts what it shows, recording TIP_VIEWED (and NOTE_VIEWED,
+MESSAGES_VIEWED for the parts it shows). Contact details are never part of the tip view: they
+open only through an approved reveal (`reveal_contact`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+import audit
+from audit import Action
+from portal import vault
+from portal.models import User
+from tips.models import Attachment, Identifier, Tip
+from triage.models import ContactReveal, Link
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    code: str
+    name: str
+    content_type: str
+    size: int
+    variant: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A note, a thread message or a recorded decision, decrypted."""
+
+    id: str
+    at: datetime
+    author: str
+    body: str
+    sender: str = ""
+    kind: str = ""
+    from_value: str = ""
+    to_value: str = ""
+
+
+@dataclass(frozen=True)
+class TipView:
+    tip: Tip
+    content: dict[str, Any]
+    attachments: list[AttachmentInfo]
+    notes: list[Entry]
+    messages: list[Entry]
+    changes: list[Entry]
+
+
+def _text(key: vault.RecordKey, field: str, sealed: bytes | memoryview | None) -> str:
+    return key.decrypt(field, bytes(sealed)).decode() if sealed is not None else ""
+
+
+def open_tip(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> TipView:
+    """Decrypt what the tip page shows. Raises NoDeskAccess / Shredded / DecryptionFailed."""
+    key = vault.open_record_key(tip.vault_record, unlocked)
+    content = json.loads(key.decrypt("content", bytes(tip.content)))
+    attachments = [
+        AttachmentInfo(
+            code=str(row.code),
+            name=_text(key, row.name_field, row.name),
+            content_type=row.content_type,
+            size=row.size,
+            variant=row.variant,
+            at=row.created_at,
+        )
+        for row in tip.attachments.order_by("created_at", "pk")
+    ]
+    notes = [
+        Entry(
+            id=str(note.code),
+            at=note.created_at,
+            author=note.author.username,
+            body=_text(key, note.body_field, note.body),
+        )
+        for note in tip.notes.select_related("author").order_by("created_at", "pk")
+    ]
+    changes = [
+        Entry(
+            id=str(change.code),
+            at=change.created_at,
+            author=change.actor.username,
+            body=_text(key, change.reason_field, change.reason),
+            kind=change.kind,
+            from_value=change.from_value,
+            to_value=change.to_value,
+        )
+        for change in tip.changes.select_related("actor").order_by("created_at", "pk")
+    ]
+    messages = read_thread(tip, unlocked)
+    with transaction.atomic():
+        audit.record(Action.TIP_VIEWED, actor=actor, target=tip)
+        if notes:
+            audit.record(Action.NOTE_VIEWED, actor=actor, target=tip, notes=len(notes))
+        if messages:
+            audit.record(Action.MESSAGES_VIEWED, actor=actor, target=tip, messages=len(messages))
+    return TipView(tip, content, attachments, notes, messages, changes)
+
+
+def read_thread(tip: Tip, unlocked: vault.Keyring) -> list[Entry]:
+    rows = list(tip.messages.select_related("author").order_by("created_at", "pk"))
+    keys = vault.open_record_keys([row.vault_record for row in rows], unlocked)
+    return [
+        Entry(
+            id=str(row.code),
+            at=row.created_at,
+            author=row.author.username if row.author else "",
+            body=keys[row.vault_record].decrypt("body", bytes(row.body)).decode(),
+            sender=row.sender,
+        )
+        for row in rows
+        if row.vault_record in keys
+    ]
+
+
+def read_notes(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Entry]:
+    key = vault.open_record_key(tip.vault_record, unlocked)
+    notes = [
+        Entry(
+            id=str(note.code),
+            at=note.created_at,
+            author=note.author.username,
+            body=_text(key, note.body_field, note.body),
+        )
+        for note in tip.notes.select_related("author").order_by("created_at", "pk")
+    ]
+    audit.record(Action.NOTE_VIEWED, actor=actor, target=tip, notes=len(notes))
+    return notes
+
+
+def read_messages(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Entry]:
+    messages = read_thread(tip, unlocked)
+    audit.record(Action.MESSAGES_VIEWED, actor=actor, target=tip, messages=len(messages))
+    return messages
+
+
+def attachment_chunks(
+    tip: Tip, attachment: Attachment, unlocked: vault.Keyring, *, actor: User
+) -> tuple[str, Iterator[bytes]]:
+    """The decrypted name and a chunk iterator for a streaming download.
+    Audit: ATTACHMENT_DOWNLOADED (before the first byte leaves)."""
+    key = vault.open_record_key(tip.vault_record, unlocked)
+    name = _text(key, attachment.name_field, attachment.name)
+    audit.record(
+        Action.ATTACHMENT_DOWNLOADED, actor=actor, target=tip, attachment=str(attachment.code)
+    )
+    handle = default_storage.open(attachment.blob, "rb")
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            yield from key.decrypt_chunks(attachment.blob_field, handle)
+
+    return name, chunks()
+
+
+def reveal_contact(
+    reveal: ContactReveal, unlocked: vault.Keyring, *, actor: User
+) -> dict[str, Any]:
+    """Open the contact details under an approved reveal. Audit: CONTACT_REVEALED."""
+    tip = reveal.tip
+    key = vault.open_record_key(tip.vault_record, unlocked)
+    contact = json.loads(key.decrypt("contact", bytes(tip.contact))) if tip.contact else {}
+    audit.record(Action.CONTACT_REVEALED, actor=actor, target=tip, reveal=str(reveal.code))
+    return contact
+
+
+# --- related tips -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Related:
+    tip: Tip
+    shared: list[dict[str, str]]  # [{"kind", "value"}], confirmed by decrypting both tips
+    linked: str = ""  # the link kind when linked by hand or as a duplicate
+
+
+def related_tips(
+    tip: Tip, unlocked: vault.Keyring, *, actor: User, limit: int = 50
+) -> list[Related]:
+    """Tips that share an identifier with this one, confirmed by decryption, plus linked tips.
+
+    The blind index is 16 bits, so about one in 65,536 unrelated entries matches: candidates are
+    decrypted in the reader's session and kept only when an identifier really is the same.
+    Audit: RELATED_VIEWED.
+    """
+    from tips import extract  # noqa: PLC0415 - keep reading importable without the extractor
+
+    mine = Identifier.objects.filter(tip=tip)
+    candidates = list(
+        Tip.objects.filter(
+            purged_at__isnull=True,
+            identifiers__kind__in=mine.values("kind"),
+            identifiers__digest__in=mine.values("digest"),
+        )
+        .exclude(pk=tip.pk)
+        .distinct()
+        .order_by("-created_at")[: limit * 4]
+    )
+    linked = {
+        (link.other_id if link.tip_id == tip.pk else link.tip_id): link.kind
+        for link in Link.objects.filter(tip=tip) | Link.objects.filter(other=tip)
+    }
+    candidates += Tip.objects.filter(pk__in=linked).exclude(pk__in=[c.pk for c in candidates])
+    keys = vault.open_record_keys(
+        [tip.vault_record, *(c.vault_record for c in candidates)], unlocked
+    )
+
+    def identifiers_of(row: Tip) -> dict[tuple[str, str], None]:
+        key = keys.get(row.vault_record)
+        if key is None:
+            return {}
+        content = json.loads(key.decrypt("content", bytes(row.content)))
+        texts = [
+            content.get(name, "")
+            for name in ("description", "when", "location", "people", "vehicles")
+        ]
+        found = extract.extract_all(content.get("identifiers", {}), *texts)
+        return {(item.kind, item.value): None for item in found}
+
+    own = identifiers_of(tip)
+    results = []
+    for candidate in candidates:
+        shared = [
+            {"kind": kind, "value": value}
+            for kind, value in identifiers_of(candidate)
+            if (kind, value) in own
+        ]
+        if shared or candidate.pk in linked:
+            results.append(
+                Related(
+                    candidate,
+                    sorted(shared, key=lambda s: (s["kind"], s["value"])),
+                    linked.get(candidate.pk, ""),
+                )
+            )
+    audit.record(Action.RELATED_VIEWED, actor=actor, target=tip, related=len(results))
+    return results[:limit]
