@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("portal.accounts.urls")),
     path("api/v1/auth/", include("portal.accounts.api_urls")),
     path("audit/", include("audit.urls")),
+    path("triage/", include("triage.urls")),
     path("api/v1/audit/", include("audit.api_urls")),
     path("api/v1/", include("tips.api_urls")),
     path("api/v1/triage/", include("triage.api_urls")),

@@ -27,7 +27,6 @@ from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading
 from triage.models import ContactReveal, MinorReport, Referral
 
-
 OBJECT = OpenApiTypes.OBJECT
 
 
@@ -155,14 +154,20 @@ class TipDetailView(TriageAPIView):
         unlocked = self.keys(request)
         if "category" in data:
             tip = actions.do_categorize(
-                tip, data["category"], acting_user=request.user,
-                reason=data.get("reason", ""), unlocked=unlocked,
-            )  # fmt: skip
+                tip,
+                data["category"],
+                acting_user=request.user,
+                reason=data.get("reason", ""),
+                unlocked=unlocked,
+            )
         if "priority_level" in data:
             tip = actions.do_reprioritize(
-                tip, data["priority_level"], acting_user=request.user,
-                reason=data.get("reason", ""), unlocked=unlocked,
-            )  # fmt: skip
+                tip,
+                data["priority_level"],
+                acting_user=request.user,
+                reason=data.get("reason", ""),
+                unlocked=unlocked,
+            )
         return Response(tip_summary(tip))
 
 
@@ -203,9 +208,12 @@ class AssignView(TriageAPIView):
         if assignee is None:
             raise exceptions.ValidationError({"assignee": ["No such investigator."]})
         tip = actions.do_assign(
-            self.tip(request, code), assignee=assignee, acting_user=request.user,
-            reason=serializer.validated_data["reason"], unlocked=self.keys(request),
-        )  # fmt: skip
+            self.tip(request, code),
+            assignee=assignee,
+            acting_user=request.user,
+            reason=serializer.validated_data["reason"],
+            unlocked=self.keys(request),
+        )
         return Response(tip_summary(tip))
 
 
@@ -238,10 +246,14 @@ class TransitionView(TriageAPIView):
             )
             return Response(tip_summary(tip))
         tip = actions.do_transition(
-            tip, data["to"], acting_user=request.user, reason=data["reason"],
-            unlocked=self.keys(request), close_reason=data.get("close_reason", ""),
+            tip,
+            data["to"],
+            acting_user=request.user,
+            reason=data["reason"],
+            unlocked=self.keys(request),
+            close_reason=data.get("close_reason", ""),
             duplicate_of=duplicate_of,
-        )  # fmt: skip
+        )
         return Response(tip_summary(tip))
 
 
@@ -272,9 +284,11 @@ class NotesView(TriageAPIView):
         serializer = BodySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = actions.do_add_note(
-            self.tip(request, code), serializer.validated_data["body"],
-            acting_user=request.user, unlocked=self.keys(request),
-        )  # fmt: skip
+            self.tip(request, code),
+            serializer.validated_data["body"],
+            acting_user=request.user,
+            unlocked=self.keys(request),
+        )
         return Response(
             {"id": str(note.code), "at": note.created_at, "author": request.user.username},
             status=status.HTTP_201_CREATED,
@@ -315,12 +329,17 @@ class RelatedView(TriageAPIView):
         return Response(
             {
                 "results": [
-                    {"id": str(item.tip.code), "shared": item.shared, "linked": item.linked or None,
-                     "status": item.tip.status, "category": item.tip.category}
+                    {
+                        "id": str(item.tip.code),
+                        "shared": item.shared,
+                        "linked": item.linked or None,
+                        "status": item.tip.status,
+                        "category": item.tip.category,
+                    }
                     for item in related
                 ]
             }
-        )  # fmt: skip
+        )
 
 
 class LinkSerializer(serializers.Serializer):
@@ -359,12 +378,18 @@ class AttachmentsView(TriageAPIView):
         return Response(
             {
                 "results": [
-                    {"id": item.code, "name": item.name, "content_type": item.content_type,
-                     "size": item.size, "variant": item.variant, "at": item.at}
+                    {
+                        "id": item.code,
+                        "name": item.name,
+                        "content_type": item.content_type,
+                        "size": item.size,
+                        "variant": item.variant,
+                        "at": item.at,
+                    }
                     for item in view.attachments
                 ]
             }
-        )  # fmt: skip
+        )
 
 
 class AttachmentView(TriageAPIView):
@@ -400,9 +425,11 @@ class RevealsView(TriageAPIView):
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reveal = actions.do_request_reveal(
-            self.tip(request, code), serializer.validated_data["reason"],
-            acting_user=request.user, unlocked=self.keys(request),
-        )  # fmt: skip
+            self.tip(request, code),
+            serializer.validated_data["reason"],
+            acting_user=request.user,
+            unlocked=self.keys(request),
+        )
         return Response(
             {"id": str(reveal.code), "status": reveal.status}, status=status.HTTP_201_CREATED
         )
@@ -455,10 +482,12 @@ class MinorReportsView(TriageAPIView):
         serializer = MinorReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = actions.do_record_minor_report(
-            self.tip(request, code), serializer.validated_data["agency"],
-            serializer.validated_data["reference"], acting_user=request.user,
+            self.tip(request, code),
+            serializer.validated_data["agency"],
+            serializer.validated_data["reference"],
+            acting_user=request.user,
             unlocked=self.keys(request),
-        )  # fmt: skip
+        )
         return Response({"id": str(report.code), "at": report.made_at}, status=201)
 
 
@@ -475,8 +504,10 @@ class ReferralsView(TriageAPIView):
         serializer = ReferralSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral = actions.do_refer(
-            self.tip(request, code), serializer.validated_data["destination"],
-            serializer.validated_data["reason"], acting_user=request.user,
+            self.tip(request, code),
+            serializer.validated_data["destination"],
+            serializer.validated_data["reason"],
+            acting_user=request.user,
             unlocked=self.keys(request),
-        )  # fmt: skip
+        )
         return Response({"id": str(referral.code), "at": referral.created_at}, status=201)

@@ -16,12 +16,14 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import audit
 from audit import Action
 from portal import vault
 from portal.models import User
 from tips.models import Attachment, Identifier, Tip
+from triage.actions import NotYours
 from triage.models import ContactReveal, Link
 
 
@@ -169,6 +171,8 @@ def reveal_contact(
     reveal: ContactReveal, unlocked: vault.Keyring, *, actor: User
 ) -> dict[str, Any]:
     """Open the contact details under an approved reveal. Audit: CONTACT_REVEALED."""
+    if reveal.status != ContactReveal.Status.APPROVED or reveal.requested_by_id != actor.pk:
+        raise NotYours(_("Contact details open only under your own approved request."))
     tip = reveal.tip
     key = vault.open_record_key(tip.vault_record, unlocked)
     contact = json.loads(key.decrypt("contact", bytes(tip.contact))) if tip.contact else {}

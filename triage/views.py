@@ -1,0 +1,435 @@
+"""The triage pages: the queue, a tip with every next action one click away, and reveals.
+
+Each POST calls one action and comes back to the tip page with a message; outcomes such as
+"someone else already has this tip" are shown, not raised. Reading goes through `reading`
+(audited), lookups through `access`, exactly as the API does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import vault
+from portal.accounts.access import staff_required, unlocked_keys
+from portal.models import User
+from portal.roles import Role
+from tips.models import CloseReason, PriorityLevel, Status, Tip, What
+from triage import access, actions, queue, reading, workflow
+from triage.api import download_response
+from triage.models import ContactReveal, MinorReport, Referral
+from triage.summary import REASON_LABELS, minor_summary
+
+Handler = Callable[[Tip, vault.UnlockedKeys], object]
+
+
+def _keys(request: HttpRequest) -> vault.UnlockedKeys:
+    unlocked = unlocked_keys(request)
+    if unlocked is None:
+        raise vault.Locked("Your vault is locked: sign in again.")
+    return unlocked
+
+
+def _act(request: HttpRequest, code: UUID, handler: Handler, done: str) -> HttpResponse:
+    """Run one action on a tip; show its outcome; back to the tip page."""
+    tip = access.get_tip_for_staff(request, code)
+    try:
+        handler(tip, _keys(request))
+    except actions.TriageError as error:
+        messages.error(request, error.message)
+    except (vault.Locked, vault.NoDeskAccess):
+        messages.error(request, "Your vault is locked or lacks the triage desk: sign in again.")
+    else:
+        messages.success(request, done)
+    return redirect("triage:tip", tip.code)
+
+
+def _field(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "")[:20_000]
+
+
+@staff_required("triage.view_queue")
+@require_GET
+def queue_page(request: HttpRequest) -> HttpResponse:
+    filters, errors = queue.Filters.from_query(request.GET)
+    tips = filters.apply(access.tips_for(request.user), request.user)
+    try:
+        result = queue.page(tips, cursor=request.GET.get("cursor", ""))
+    except queue.BadCursorError:
+        result = queue.page(tips)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(
+        request,
+        "triage/queue.html",
+        {
+            "page": result,
+            "filters": filters,
+            "errors": errors,
+            "now": timezone.now(),
+            "filter_query": params.urlencode(),
+            "statuses": Status.choices,
+            "categories": What.choices,
+            "levels": PriorityLevel.choices,
+            "reason_labels": REASON_LABELS,
+            "investigators": User.objects.filter(
+                role__in=[Role.INVESTIGATOR, Role.SUPERVISOR], is_active=True
+            ).order_by("username"),
+        },
+    )
+
+
+@staff_required("triage.view_tip")
+@require_GET
+def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
+    tip = access.get_tip_for_staff(request, code)
+    try:
+        unlocked = _keys(request)
+        view = reading.open_tip(tip, unlocked, actor=request.user)
+        related = reading.related_tips(tip, unlocked, actor=request.user)
+    except (vault.Locked, vault.NoDeskAccess):
+        return render(request, "triage/locked.html", {"tip": tip}, status=403)
+    reveal = access.approved_reveal(tip, request.user)
+    return render(
+        request,
+        "triage/tip.html",
+        {
+            "tip": tip,
+            "view": view,
+            "related": related,
+            "may_write": actions.may_write(tip, request.user),
+            "moves": sorted(workflow.allowed_moves(tip.status)),
+            "close_reasons": CloseReason.choices,
+            "categories": What.choices,
+            "levels": PriorityLevel.choices,
+            "reason_labels": REASON_LABELS,
+            "approved_reveal": reveal,
+            "pending_reveal": tip.reveals.filter(
+                requested_by=request.user, status=ContactReveal.Status.PENDING
+            ).exists(),
+            "minor_reports": tip.minor_reports.select_related("made_by"),
+            "agencies": MinorReport.Agency.choices,
+            "referrals": tip.referrals.select_related("created_by"),
+            "destinations": Referral.Destination.choices,
+            "investigators": User.objects.filter(
+                role__in=[Role.INVESTIGATOR, Role.SUPERVISOR], is_active=True
+            ).order_by("username"),
+            "links": related,
+        },
+    )
+
+
+@staff_required("triage.claim")
+@require_POST
+def claim(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, _keys: actions.do_claim(tip, acting_user=request.user),
+        "You have this tip now.",
+    )
+
+
+@staff_required("triage.claim")
+@require_POST
+def release(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, _keys: actions.do_release(tip, acting_user=request.user),
+        "The tip is back in the queue.",
+    )
+
+
+@staff_required("triage.assign")
+@require_POST
+def assign(request: HttpRequest, code: UUID) -> HttpResponse:
+    assignee = User.objects.filter(
+        username=_field(request, "assignee"), role__in=[Role.INVESTIGATOR, Role.SUPERVISOR]
+    ).first()
+    if assignee is None:
+        messages.error(request, "Choose an investigator to assign the tip to.")
+        return redirect("triage:tip", code)
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_assign(
+            tip,
+            assignee=assignee,
+            acting_user=request.user,
+            reason=_field(request, "reason"),
+            unlocked=keys,
+        ),
+        f"Assigned to {assignee.username}.",
+    )
+
+
+@staff_required("triage.transition")
+@require_POST
+def transition(request: HttpRequest, code: UUID) -> HttpResponse:
+    to_status = _field(request, "to")
+    duplicate_code = _field(request, "duplicate_of").strip()
+    duplicate_of = None
+    if duplicate_code:
+        try:
+            duplicate_of = access.get_tip_for_staff(request, duplicate_code)
+        except Exception:
+            messages.error(request, "No tip has that code.")
+            return redirect("triage:tip", code)
+
+    def move(tip: Tip, keys: vault.UnlockedKeys) -> object:
+        if to_status == Status.IN_REVIEW and tip.status == Status.CLOSED:
+            if not request.user.may("triage.reopen"):
+                raise actions.NotYours("Only supervisors reopen tips.")
+            return actions.do_reopen(
+                tip, acting_user=request.user, reason=_field(request, "reason"), unlocked=keys
+            )
+        return actions.do_transition(
+            tip,
+            to_status,
+            acting_user=request.user,
+            reason=_field(request, "reason"),
+            unlocked=keys,
+            close_reason=_field(request, "close_reason"),
+            duplicate_of=duplicate_of,
+        )
+
+    return _act(request, code, move, "Status changed.")
+
+
+@staff_required("triage.categorize")
+@require_POST
+def categorize(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_categorize(
+            tip,
+            _field(request, "category"),
+            acting_user=request.user,
+            reason=_field(request, "reason"),
+            unlocked=keys,
+        ),
+        "Category changed.",
+    )
+
+
+@staff_required("triage.prioritize")
+@require_POST
+def prioritize(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_reprioritize(
+            tip,
+            _field(request, "priority_level"),
+            acting_user=request.user,
+            reason=_field(request, "reason"),
+            unlocked=keys,
+        ),
+        "Priority changed; the computed score stays on record.",
+    )
+
+
+@staff_required("triage.note")
+@require_POST
+def add_note(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_add_note(
+            tip, _field(request, "body"), acting_user=request.user, unlocked=keys
+        ),
+        "Note added.",
+    )
+
+
+@staff_required("triage.message_tipster")
+@require_POST
+def message_tipster(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, _keys: actions.do_message_tipster(
+            tip, _field(request, "body"), acting_user=request.user
+        ),
+        "Message sent. The tipster sees it when they check with their receipt.",
+    )
+
+
+@staff_required("triage.link")
+@require_POST
+def link(request: HttpRequest, code: UUID) -> HttpResponse:
+    try:
+        other = access.get_tip_for_staff(request, _field(request, "other").strip())
+    except Exception:
+        messages.error(request, "No tip has that code.")
+        return redirect("triage:tip", code)
+    return _act(
+        request,
+        code,
+        lambda tip, _keys: actions.do_link(tip, other, acting_user=request.user),
+        "Tips linked.",
+    )
+
+
+@staff_required("triage.link")
+@require_POST
+def unlink(request: HttpRequest, code: UUID, other: UUID) -> HttpResponse:
+    other_tip = access.get_tip_for_staff(request, other)
+    return _act(
+        request,
+        code,
+        lambda tip, _keys: actions.do_unlink(tip, other_tip, acting_user=request.user),
+        "Link removed.",
+    )
+
+
+@staff_required("triage.reveal_contact")
+@require_POST
+def request_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_request_reveal(
+            tip, _field(request, "reason"), acting_user=request.user, unlocked=keys
+        ),
+        "Reveal requested.",
+    )
+
+
+@staff_required("triage.reveal_contact")
+@require_GET
+def contact(request: HttpRequest, code: UUID) -> HttpResponse:
+    tip = access.get_tip_for_staff(request, code)
+    reveal = access.approved_reveal(tip, request.user)
+    if reveal is None:
+        messages.error(request, "Request a reveal with a reason first.")
+        return redirect("triage:tip", tip.code)
+    details = reading.reveal_contact(reveal, _keys(request), actor=request.user)
+    return render(request, "triage/contact.html", {"tip": tip, "contact": details})
+
+
+@staff_required("triage.transition")
+@require_POST
+def record_minor_report(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_record_minor_report(
+            tip,
+            _field(request, "agency"),
+            _field(request, "reference"),
+            acting_user=request.user,
+            unlocked=keys,
+        ),
+        "Mandated report recorded.",
+    )
+
+
+@staff_required("triage.refer")
+@require_POST
+def refer(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: actions.do_refer(
+            tip,
+            _field(request, "destination"),
+            _field(request, "reason"),
+            acting_user=request.user,
+            unlocked=keys,
+        ),
+        "Referral recorded. Print the packet from the referrals list.",
+    )
+
+
+def _printable(request: HttpRequest, tip: Tip, template: str, **context: Any) -> HttpResponse:
+    view = reading.open_tip(tip, _keys(request), actor=request.user)
+    return render(request, template, {"tip": tip, "view": view, **context})
+
+
+@staff_required("triage.refer")
+@require_GET
+def referral_packet(request: HttpRequest, code: UUID, referral: UUID) -> HttpResponse:
+    tip = access.get_tip_for_staff(request, code)
+    row = get_object_or_404(tip.referrals.select_related("created_by"), code=referral)
+    key = vault.open_record_key(tip.vault_record, _keys(request))
+    reason = key.decrypt(row.reason_field, bytes(row.reason)).decode()
+    return _printable(request, tip, "triage/referral_packet.html", referral=row, reason=reason)
+
+
+@staff_required("triage.view_tip")
+@require_GET
+def minor_summary_page(request: HttpRequest, code: UUID) -> HttpResponse:
+    tip = access.get_tip_for_staff(request, code)
+    view = reading.open_tip(tip, _keys(request), actor=request.user)
+    return render(
+        request, "triage/minor_summary.html", {"tip": tip, "summary": minor_summary(tip, view)}
+    )
+
+
+@staff_required("triage.view_tip")
+@require_GET
+def attachment(request: HttpRequest, code: UUID, attachment: UUID) -> StreamingHttpResponse:
+    tip = access.get_tip_for_staff(request, code)
+    row = access.get_attachment_for_staff(request, tip, attachment)
+    name, chunks = reading.attachment_chunks(tip, row, _keys(request), actor=request.user)
+    return download_response(name, row.content_type, chunks)
+
+
+@staff_required("triage.approve_reveal")
+@require_GET
+def reveals(request: HttpRequest) -> HttpResponse:
+    rows = (
+        ContactReveal.objects.filter(tip__in=access.tips_for(request.user))
+        .select_related("tip", "requested_by", "decided_by")
+        .order_by("status", "-created_at")[:200]
+    )
+    unlocked = unlocked_keys(request)
+    keys = (
+        vault.open_record_keys([row.tip.vault_record for row in rows], unlocked) if unlocked else {}
+    )
+    items = [
+        (
+            row,
+            keys[row.tip.vault_record].decrypt(row.reason_field, bytes(row.reason)).decode()
+            if row.tip.vault_record in keys
+            else "",
+        )
+        for row in rows
+    ]
+    return render(request, "triage/reveals.html", {"items": items})
+
+
+def _decide(request: HttpRequest, code: UUID, *, approve: bool) -> HttpResponse:
+    row = get_object_or_404(
+        ContactReveal.objects.filter(tip__in=access.tips_for(request.user)), code=code
+    )
+    try:
+        actions.do_decide_reveal(row, approve=approve, acting_user=request.user)
+    except actions.TriageError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Approved." if approve else "Denied.")
+    return redirect(reverse("triage:reveals"))
+
+
+@staff_required("triage.approve_reveal")
+@require_POST
+def approve_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _decide(request, code, approve=True)
+
+
+@staff_required("triage.approve_reveal")
+@require_POST
+def deny_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _decide(request, code, approve=False)
