@@ -180,6 +180,23 @@ def reveal_contact(
     return contact
 
 
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    actor: str
+    action: str
+
+
+def audit_trail(tip: Tip, limit: int = 200) -> list[AuditLine]:
+    """Who did what to this tip, from the audit log itself (one query, nothing decrypted)."""
+    from audit.models import AuditEvent  # noqa: PLC0415 - audit models load after apps
+
+    rows = AuditEvent.objects.filter(target_type="tips.tip", target_id=str(tip.code)).order_by(
+        "-seq"
+    )[:limit]
+    return [AuditLine(row.at, row.actor, Action(row.action).label) for row in rows]
+
+
 # --- related tips -----------------------------------------------------------------------------
 
 

@@ -122,7 +122,7 @@ def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
             "investigators": User.objects.filter(
                 role__in=[Role.INVESTIGATOR, Role.SUPERVISOR], is_active=True
             ).order_by("username"),
-            "links": related,
+            "audit_trail": reading.audit_trail(tip),
         },
     )
 

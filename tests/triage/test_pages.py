@@ -173,3 +173,11 @@ def test_a_liaison_cannot_reach_the_queue_or_a_tip(liaison_a, tip):
 
     assert client.get("/triage/").status_code == 403
     assert client.get(f"/triage/tips/{tip.code}/").status_code == 403
+
+
+def test_the_tip_page_shows_the_audit_trail(web, tip):
+    web.post(f"/triage/tips/{tip.code}/claim/")
+
+    page = web.get(f"/triage/tips/{tip.code}/").content.decode()
+
+    assert "Tip submitted" in page and "Tip claimed" in page
