@@ -214,8 +214,9 @@ def do_add_tipster_message(tip: Tip, body: str) -> Message:
 # --- urgent tips -------------------------------------------------------------------------------
 
 
-def do_notify_urgent(tip_id: int) -> int:
-    """Tell the on-call investigators an urgent tip is waiting; returns how many were told.
+def do_notify_urgent(tip_id: int) -> int | None:
+    """Tell the on-call investigators an urgent tip is waiting; returns how many were told, or
+    None when there was nothing to do (already notified, or not urgent).
 
     Safe to run twice: a conditional update claims the notification, so a redelivered task sends
     nothing. The mail goes out inside the transaction: if sending fails the claim rolls back and
@@ -227,7 +228,7 @@ def do_notify_urgent(tip_id: int) -> int:
             pk=tip_id, urgent_notified_at__isnull=True, priority_level=PriorityLevel.URGENT
         ).update(urgent_notified_at=timezone.now())
         if claimed != 1:
-            return 0
+            return None
         tip = Tip.objects.get(pk=tip_id)
         recipients = list(
             get_user_model()

@@ -5,7 +5,10 @@ move against `triage.workflow`, saves only the fields it changes, writes its aud
 same transaction and dispatches follow-on work on commit. Reasons and notes are sealed under the
 tip's data key, so writing them needs the actor's unlocked keys (`unlocked`).
 
-Who may write: the tip's assignee, or a supervisor. Claiming is open to every investigator.
+Who may write: status, category, priority, reveals, reports and referrals belong to the tip's
+assignee or a supervisor; notes, messages to the tipster and links are open to every task-force
+member (colleagues add what they know to a case they do not hold). Claiming is open to every
+investigator.
 """
 
 # Exceptions here are outcomes shown to people ("Maria already has this tip"), like Django's
@@ -78,6 +81,11 @@ def may_write(tip: Tip, user: User) -> bool:
 def _require_holder(tip: Tip, user: User) -> None:
     if not may_write(tip, user):
         raise NotYours(_("Claim this tip first, or ask a supervisor to assign it to you."))
+
+
+def _require_task_force(user: User) -> None:
+    if user.role not in (Role.INVESTIGATOR, Role.SUPERVISOR) or not user.is_active:
+        raise NotYours(_("Only task-force members work on tips."))
 
 
 def _reason(text: str) -> str:
@@ -385,6 +393,7 @@ def _body(text: str, limit: int = 20_000) -> str:
 @transaction.atomic
 def do_add_note(tip: Tip, body: str, *, acting_user: User, unlocked: vault.Keyring) -> Note:
     """An internal note, sealed to the desk only. Audit: NOTE_ADDED."""
+    _require_task_force(acting_user)
     text = _body(body)
     note = Note(tip=tip, author=acting_user)
     note.body = seal(tip, unlocked, note.body_field, text)
@@ -397,6 +406,7 @@ def do_add_note(tip: Tip, body: str, *, acting_user: User, unlocked: vault.Keyri
 def do_message_tipster(tip: Tip, body: str, *, acting_user: User) -> Message:
     """A message the tipster reads with their receipt, and the desk reads too. Needs no private
     key: it is sealed under a new data key wrapped to both. Audit: MESSAGE_SENT."""
+    _require_task_force(acting_user)
     text = _body(body, limit=10_000)
     if tip.purged_at is not None:
         raise IllegalTransition(_("This tip was purged; its tipster can no longer be reached."))
@@ -426,7 +436,11 @@ def _link(tip: Tip, other: Tip, *, kind: str, acting_user: User) -> Link | None:
         tip=first, other=second, defaults={"kind": kind, "created_by": acting_user}
     )
     if not created:
-        return None
+        if kind != Link.Kind.DUPLICATE or link.kind == kind:
+            return None
+        # Closing as a duplicate upgrades an existing "related" link: the pair is now known.
+        link.kind = kind
+        link.save(update_fields=["kind"])
     audit.record(Action.TIP_LINKED, actor=acting_user, target=tip, other=str(other.code), kind=kind)
     return link
 
@@ -434,6 +448,7 @@ def _link(tip: Tip, other: Tip, *, kind: str, acting_user: User) -> Link | None:
 @transaction.atomic
 def do_link(tip: Tip, other: Tip, *, acting_user: User) -> Link | None:
     """Link two tips by hand (None when they already are). Audit: TIP_LINKED."""
+    _require_task_force(acting_user)
     if tip.pk == other.pk:
         raise Invalid(_("A tip cannot be linked to itself."))
     return _link(tip, other, kind=Link.Kind.RELATED, acting_user=acting_user)
@@ -442,6 +457,7 @@ def do_link(tip: Tip, other: Tip, *, acting_user: User) -> Link | None:
 @transaction.atomic
 def do_unlink(tip: Tip, other: Tip, *, acting_user: User) -> bool:
     """Audit: TIP_UNLINKED."""
+    _require_task_force(acting_user)
     first, second = _pair(tip, other)
     deleted, _rows = Link.objects.filter(tip=first, other=second).delete()
     if deleted:
@@ -612,4 +628,4 @@ def do_notify_missed_urgent(now: datetime | None = None) -> int:
         urgent_notified_at__isnull=True,
         created_at__lte=moment - settings.TRIAGE_NOTIFY_GRACE,
     ).values_list("pk", flat=True)
-    return sum(1 for tip_id in list(missed[:500]) if do_notify_urgent(tip_id) >= 0)
+    return sum(1 for tip_id in list(missed[:500]) if do_notify_urgent(tip_id) is not None)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 import audit
@@ -218,13 +219,12 @@ def related_tips(
     """
     from tips import extract  # noqa: PLC0415 - keep reading importable without the extractor
 
-    mine = Identifier.objects.filter(tip=tip)
+    pairs = Q()
+    for kind, digest in Identifier.objects.filter(tip=tip).values_list("kind", "digest"):
+        pairs |= Q(identifiers__kind=kind, identifiers__digest=digest)
+    matching = Tip.objects.filter(pairs) if pairs else Tip.objects.none()
     candidates = list(
-        Tip.objects.filter(
-            purged_at__isnull=True,
-            identifiers__kind__in=mine.values("kind"),
-            identifiers__digest__in=mine.values("digest"),
-        )
+        matching.filter(purged_at__isnull=True)
         .exclude(pk=tip.pk)
         .distinct()
         .order_by("-created_at")[: limit * 4]

@@ -106,7 +106,9 @@ def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
             "view": view,
             "related": related,
             "may_write": actions.may_write(tip, request.user),
-            "moves": sorted(workflow.allowed_moves(tip.status)),
+            "moves": [
+                (move, Status(move).label) for move in sorted(workflow.allowed_moves(tip.status))
+            ],
             "close_reasons": CloseReason.choices,
             "categories": What.choices,
             "levels": PriorityLevel.choices,

@@ -169,7 +169,7 @@ def test_it_notifies_on_call_investigators_of_an_urgent_tip_after_commit(
     assert "warehouse" not in mail.outbox[0].body and str(tip.code) not in mail.outbox[0].body
     tip.refresh_from_db()
     assert tip.urgent_notified_at is not None
-    assert actions.do_notify_urgent(tip.pk) == 0  # a redelivered task sends nothing
+    assert actions.do_notify_urgent(tip.pk) is None  # a redelivered task sends nothing
     assert len(mail.outbox) == 1
     assert AuditEvent.objects.filter(action=Action.URGENT_NOTIFIED).count() == 1
 
