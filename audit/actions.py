@@ -56,6 +56,9 @@ class Action(models.IntegerChoices):
     CONSENT_REVOKED = 307, "Consent revoked"
     HANDOFF_ALERTED = 308, "Partner alerted of a waiting handoff"
     HANDOFF_CLOSED = 309, "Handoff closed"
+    HANDOFF_CONTACT_ATTEMPT = 310, "Partner recorded a contact attempt"
+    HANDOFF_NOTE_ADDED = 311, "Partner added a note"
+    CONSENT_EXPIRED = 312, "Consent expired"
 
     # --- 400s: accounts and authentication ------------------------------------------------
     LOGIN_SUCCEEDED = 401, "Signed in"

@@ -34,6 +34,8 @@ _INVESTIGATOR = frozenset(
         "triage.refer",
         "triage.create_handoff",
         "triage.view_handoffs",
+        # The handoff pages: the task force sees status, outcome and what it sent.
+        "handoffs.view",
         "accounts.own_profile",
     }
 )

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "audit",
     "tips",
     "triage",
+    "handoffs",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,10 @@ TRIAGE_REVEAL_NEEDS_APPROVAL = env_bool("TRIAGE_REVEAL_NEEDS_APPROVAL", default=
 # An urgent tip whose on-commit notification has not run after this long is notified by the
 # sweeper (a broker outage must not leave it unannounced).
 TRIAGE_NOTIFY_GRACE = timedelta(minutes=env_int("TRIAGE_NOTIFY_GRACE_MINUTES", 2))
+# Handoffs: minutes a partner has to accept before its liaisons are alerted, and minutes more
+# before the investigator who made the handoff is.
+HANDOFF_ACCEPT_MINUTES = env_int("HANDOFF_ACCEPT_MINUTES", 24 * 60)
+HANDOFF_INVESTIGATOR_ALERT_MINUTES = env_int("HANDOFF_INVESTIGATOR_ALERT_MINUTES", 24 * 60)
 # Where the client address comes from: REMOTE_ADDR, or a header set by a trusted proxy.
 CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
 
@@ -359,6 +364,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "escalate-overdue-urgent-tips": {"task": "triage.tasks.escalate_overdue", "schedule": 60.0},
     "notify-missed-urgent-tips": {"task": "triage.tasks.notify_missed_urgent", "schedule": 60.0},
+    "alert-overdue-handoffs": {"task": "handoffs.tasks.alert_overdue", "schedule": 300.0},
+    "expire-consents": {"task": "handoffs.tasks.expire_consents", "schedule": 3600.0},
 }
 
 # --- REST API ---------------------------------------------------------------------------------
@@ -390,7 +397,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name for value sets used by several fields.
-    "ENUM_NAME_OVERRIDES": {"AnswerEnum": ["yes", "no", "unsure"]},
+    "ENUM_NAME_OVERRIDES": {
+        "AnswerEnum": ["yes", "no", "unsure"],
+        "ServiceEnum": [
+            "housing",
+            "shelter",
+            "medical",
+            "counseling",
+            "employment",
+            "legal",
+            "basic_needs",
+            "language_access",
+            "other",
+        ],
+    },
 }
 
 # --- Logging: no client address ever reaches a log line ---------------------------------------

@@ -125,6 +125,7 @@ def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
                 role__in=[Role.INVESTIGATOR, Role.SUPERVISOR], is_active=True
             ).order_by("username"),
             "audit_trail": reading.audit_trail(tip),
+            "handoffs": tip.handoffs.select_related("organization").order_by("created_at"),
         },
     )
 

@@ -20,7 +20,7 @@ Public API (import as `from portal import vault`):
                 grant_desk_with_recovery(desk, to_user, recovery_key, actor=),
                 revoke_desk(desk, user, actor=), RecoveryKeyring(keys.parse_recovery_key(text))
     Records     new_record_key / open_record_key(s) -> RecordKey, encrypt_record /
-                decrypt_record, shred(record)
+                decrypt_record, shred(record), revoke_reader(record, desk)
     Rotation    rotate_desk_key(desk, keyring, batch_size=..., actor=)
     Modules     session (browser/API unlock), tipster (receipts), blind_index, content, keys
 
@@ -69,6 +69,7 @@ from portal.vault.records import (
     new_record_key,
     open_record_key,
     open_record_keys,
+    revoke_reader,
     shred,
 )
 from portal.vault.rotation import RotationReport, rotate_desk_key
@@ -112,6 +113,7 @@ __all__ = [
     "open_record_key",
     "open_record_keys",
     "revoke_desk",
+    "revoke_reader",
     "rotate_desk_key",
     "session",
     "shred",

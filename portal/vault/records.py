@@ -239,3 +239,16 @@ def shred(record: Record) -> int:
     record_type, record_id = record_ref(record)
     deleted, _ = WrappedKey.objects.filter(record_type=record_type, record_id=record_id).delete()
     return deleted
+
+
+@transaction.atomic
+def revoke_reader(record: Record, desk: Desk) -> int:
+    """Take one desk's access to a record away (every key version), leaving other readers'.
+    Crypto-shredding for one reader: its holders can no longer open the record, in this database
+    or any later backup. Returns how many wraps were deleted. Audit: by the caller, who knows why
+    (e.g. CONSENT_REVOKED)."""
+    record_type, record_id = record_ref(record)
+    deleted, _ = WrappedKey.objects.filter(
+        record_type=record_type, record_id=record_id, desk=desk
+    ).delete()
+    return deleted

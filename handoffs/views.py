@@ -1,0 +1,218 @@
+"""Handoff pages: the investigator's handoff form, the liaison's inbox and handoff page, and
+supervisors' statistics (counts only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+import audit
+from audit import Action
+from handoffs import access, actions, consent, reading
+from handoffs.forms import ContactAttemptForm, HandoffForm, OutcomeForm
+from handoffs.models import Handoff, Outcome, Status
+from portal import vault
+from portal.accounts.access import staff_required, unlocked_keys
+from portal.roles import Role
+from triage import access as triage_access
+from triage.models import Organization, Service
+
+
+def _keys(request: HttpRequest) -> vault.UnlockedKeys:
+    unlocked = unlocked_keys(request)
+    if unlocked is None:
+        raise vault.Locked("Your vault is locked: sign in again.")
+    return unlocked
+
+
+@staff_required("triage.create_handoff")
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, tip: UUID) -> HttpResponse:
+    tip_row = triage_access.get_tip_for_staff(request, tip)
+    needed = [code for code in request.GET.getlist("need") if code in Service.values]
+    form = HandoffForm(request.POST or None, services=needed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            handoff = actions.do_create_handoff(
+                tip_row,
+                form.handoff(),
+                acting_user=request.user,
+                unlocked=unlocked_keys(request),
+            )
+        except actions.HandoffError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Handed off to {handoff.organization.name}.")
+            return redirect("triage:tip", tip_row.code)
+    return render(
+        request,
+        "handoffs/create.html",
+        {
+            "tip": tip_row,
+            "form": form,
+            "needed": needed,
+            "services": Service.choices,
+            "organizations": Organization.objects.all(),
+            "statement": consent.STATEMENTS[consent.CURRENT_VERSION],
+            "not_conditioned": consent.NOT_CONDITIONED,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required("handoffs.view")
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    rows = (
+        access.handoffs_for(request.user)
+        .select_related("organization")
+        .order_by("status", "-created_at")[:200]
+    )
+    return render(request, "handoffs/inbox.html", {"handoffs": rows})
+
+
+def _detail(request: HttpRequest, handoff: Handoff, status: int = 200) -> HttpResponse:
+    view = reading.open_handoff(handoff, _keys(request), actor=request.user)
+    return render(
+        request,
+        "handoffs/detail.html",
+        {
+            "view": view,
+            "handoff": handoff,
+            "consent": getattr(handoff, "consent", None),
+            "outcome_form": OutcomeForm(),
+            "attempt_form": ContactAttemptForm(),
+            "is_liaison": request.user.role == Role.LIAISON,
+        },
+        status=status,
+    )
+
+
+@staff_required("handoffs.view")
+@require_GET
+def detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    handoff = access.get_handoff_for_staff(request, code)
+    try:
+        return _detail(request, handoff)
+    except (vault.Locked, vault.NoDeskAccess):
+        return render(request, "handoffs/locked.html", status=403)
+
+
+def _act(
+    request: HttpRequest, code: UUID, handler: Callable[[Handoff], object], done: str
+) -> HttpResponse:
+    handoff = access.get_handoff_for_staff(request, code)
+    try:
+        handler(handoff)
+    except actions.HandoffError as error:
+        messages.error(request, error.message)
+    except (vault.Locked, vault.NoDeskAccess):
+        messages.error(request, "Your vault is locked or lacks this desk: sign in again.")
+    else:
+        messages.success(request, done)
+    return redirect("handoffs:detail", handoff.code)
+
+
+@staff_required("handoffs.respond")
+@require_POST
+def accept(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request, code, lambda h: actions.do_accept(h, acting_user=request.user), "Accepted."
+    )
+
+
+@staff_required("handoffs.respond")
+@require_POST
+def decline(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda h: actions.do_decline(
+            h, request.POST.get("reason", ""), acting_user=request.user, unlocked=_keys(request)
+        ),
+        "Declined: it goes back to the investigator to re-route.",
+    )
+
+
+@staff_required("handoffs.respond")
+@require_POST
+def contact_attempt(request: HttpRequest, code: UUID) -> HttpResponse:
+    form = ContactAttemptForm(request.POST)
+    method = form.data.get("method", "")
+    return _act(
+        request,
+        code,
+        lambda h: actions.do_record_contact_attempt(
+            h, method, form.data.get("note", "")[:5000], acting_user=request.user
+        ),
+        "Contact attempt recorded.",
+    )
+
+
+@staff_required("handoffs.respond")
+@require_POST
+def outcome(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda h: actions.do_record_outcome(
+            h,
+            request.POST.get("outcome", ""),
+            services_provided=tuple(request.POST.getlist("services_provided")),
+            note=request.POST.get("note", "")[:5000],
+            acting_user=request.user,
+        ),
+        "Outcome recorded; only the outcome code goes back to the task force.",
+    )
+
+
+@staff_required("handoffs.respond")
+@require_POST
+def add_note(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda h: actions.do_add_note(h, request.POST.get("note", ""), acting_user=request.user),
+        "Note added.",
+    )
+
+
+@staff_required("handoffs.view")
+@require_POST
+def revoke_consent(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda h: actions.do_revoke_consent(h, acting_user=request.user),
+        "Consent revoked: the organization no longer has the identifying details.",
+    )
+
+
+@staff_required("triage.statistics")
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    rows = Handoff.objects.all()
+    by_org = rows.values("organization__name", "status").annotate(count=Count("pk"))
+    by_outcome = rows.exclude(outcome="").values("outcome").annotate(count=Count("pk"))
+    by_service: dict[str, int] = {}
+    for services in rows.values_list("services", flat=True).iterator():
+        for service in services:
+            by_service[service] = by_service.get(service, 0) + 1
+    audit.record(Action.STATISTICS_VIEWED, actor=request.user, target=None, view="handoffs")
+    labels = dict(Service.choices)
+    return render(
+        request,
+        "handoffs/statistics.html",
+        {
+            "by_org": sorted(by_org, key=lambda r: (r["organization__name"], r["status"])),
+            "by_outcome": [(Outcome(r["outcome"]).label, r["count"]) for r in by_outcome],
+            "by_service": sorted((labels.get(k, k), v) for k, v in by_service.items()),
+            "statuses": dict(Status.choices),
+        },
+    )
