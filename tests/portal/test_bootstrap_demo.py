@@ -77,3 +77,7 @@ def test_it_fills_the_queue_with_demo_tips_once(demo_settings, capsys, tmp_path)
     receipt = re.search(r"receipt ([0-9A-Z-]{23})", capsys.readouterr().out).group(1)
     assert followup.read_thread(receipt).status.value == "received"
     assert vault.is_initialized()
+    from handoffs.models import Handoff
+
+    handoff = Handoff.objects.get()
+    assert handoff.organization.slug == "drop-in-center" and handoff.identity is None

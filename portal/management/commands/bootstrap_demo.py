@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from handoffs.actions import NewHandoff, do_create_handoff
 from portal import vault
 from portal.accounts import actions
 from portal.models import User
@@ -106,6 +107,21 @@ DEMO_TIPS = [
 ]
 
 
+def demo_handoff(tip: Tip) -> None:
+    """The victim asking for help, handed off to the drop-in center as an anonymous request."""
+    do_create_handoff(
+        tip,
+        NewHandoff(
+            organization=Organization.objects.get(slug="drop-in-center"),
+            services=("shelter", "counseling"),
+            summary="A Spanish-speaking adult asks for a safe place to stay and counseling. "
+            "Anonymous request: reach out through the task force.",
+            language="es",
+        ),
+        acting_user=User.objects.get(username="demo-investigator"),
+    )
+
+
 def recovery_key_path() -> Path:
     return settings.VAR_DIR / "demo-recovery-key"
 
@@ -141,11 +157,12 @@ class Command(BaseCommand):
                     stdout=self.stdout,
                 )
         if not Tip.objects.exists():
-            receipts = [do_submit_tip(tip).receipt for tip in DEMO_TIPS]
+            submitted = [do_submit_tip(tip) for tip in DEMO_TIPS]
             self.stdout.write(
-                f"{len(receipts)} demo tips submitted. Follow up on the first one at "
-                f"/follow-up/ with receipt {receipts[0]} (receipts are shown only once)."
+                f"{len(submitted)} demo tips submitted. Follow up on the first one at "
+                f"/follow-up/ with receipt {submitted[0].receipt} (receipts are shown only once)."
             )
+            demo_handoff(submitted[4].tip)
         self.stdout.write("\nDemo logins (development only), password for all: " + DEMO_PASSWORD)
         for username, role, org_slug in DEMO_STAFF:
             where = f" at {org_slug}" if org_slug else ""
