@@ -152,3 +152,36 @@ def test_it_refuses_get_on_the_tip_endpoint():
 
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def _png(size: int) -> io.BytesIO:
+    out = io.BytesIO()
+    Image.effect_noise((size, size), 64).convert("RGB").save(out, "PNG")
+    out.name = "noise.png"
+    out.seek(0)
+    return out
+
+
+def test_it_reports_a_file_over_the_limit_next_to_the_field(recovery_key, settings):
+    settings.TIP_ATTACHMENT_MAX_BYTES = 2_000
+    data = api_tip()
+    data.pop("identifiers")
+    data.pop("contact")
+
+    response = Client().post("/api/v1/tips/", {**data, "attachments": [_png(32)]})
+
+    assert response.status_code == 400
+    assert "too big" in " ".join(response.json()["error"]["fields"]["attachments"])
+    assert not Tip.objects.exists()
+
+
+def test_it_answers_a_request_far_over_the_file_limits_with_413(recovery_key, settings):
+    settings.TIP_ATTACHMENT_MAX_BYTES = 2_000
+    settings.TIP_ATTACHMENT_MAX_COUNT = 1
+    files = [_png(64) for _ in range(3)]
+
+    response = Client().post("/api/v1/tips/", {**api_tip(identifiers="{}", contact="{}"),
+                                               "attachments": files})  # fmt: skip
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
