@@ -17,7 +17,10 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    names = argv or sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
+    # `python -m bench submit` and `python -m bench bench_submit` name the same module.
+    names = [name if name.startswith("bench_") else f"bench_{name}" for name in argv] or sorted(
+        p.stem for p in Path(__file__).parent.glob("bench_*.py")
+    )
     if not names:
         print("no benchmarks found in bench/")
         return 1
