@@ -148,7 +148,7 @@ def do_create_handoff(
     if acting_user.role not in (Role.INVESTIGATOR, Role.SUPERVISOR):
         raise NotYours(_("Only task-force members hand off."))
     _check(new)
-    desks = [vault.get_desk(new.organization.slug), vault.triage_desk()]
+    desks = [new.organization.slug, vault.TRIAGE_SLUG]
     handoff = Handoff(
         tip=tip,
         organization=new.organization,
@@ -264,9 +264,8 @@ def _activity(
     handoff: Handoff, kind: str, method: str, body: str, *, acting_user: User
 ) -> Activity:
     activity = Activity(handoff=handoff, kind=kind, method=method, author=acting_user)
-    desk = vault.get_desk(handoff.organization.slug)
     activity.body = vault.encrypt_record(
-        activity.vault_record, {"body": body.encode()}, desks=[desk]
+        activity.vault_record, {"body": body.encode()}, desks=[handoff.organization.slug]
     )["body"]
     activity.save(force_insert=True)
     return activity

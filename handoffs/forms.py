@@ -15,7 +15,9 @@ class HandoffForm(forms.Form):
     """An investigator's handoff: where to, for what, what the liaison needs, and consent."""
 
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), to_field_name="slug", empty_label=None
+        queryset=Organization.objects.none(),
+        to_field_name="slug",
+        empty_label="Choose an organization",
     )
     services = forms.MultipleChoiceField(
         choices=Service.choices, widget=forms.CheckboxSelectMultiple

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +16,7 @@ import audit
 from audit import Action
 from handoffs import access, actions, consent, reading
 from handoffs.forms import ContactAttemptForm, HandoffForm, OutcomeForm
-from handoffs.models import Handoff, Outcome, Status
+from handoffs.models import Handoff, Outcome, Scope, Status
 from portal import vault
 from portal.accounts.access import staff_required, unlocked_keys
 from portal.roles import Role
@@ -59,7 +59,13 @@ def create(request: HttpRequest, tip: UUID) -> HttpResponse:
             "needed": needed,
             "services": Service.choices,
             "organizations": Organization.objects.all(),
-            "statement": consent.STATEMENTS[consent.CURRENT_VERSION],
+            "statement": consent.statement(
+                consent.CURRENT_VERSION,
+                organization="[the organization chosen above]",
+                services="[the services ticked above]",
+                pieces="[the pieces of information ticked below]",
+                expires="[the date below]",
+            ),
             "not_conditioned": consent.NOT_CONDITIONED,
         },
         status=400 if form.errors else 200,
@@ -69,10 +75,15 @@ def create(request: HttpRequest, tip: UUID) -> HttpResponse:
 @staff_required("handoffs.view")
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
+    waiting_first = Case(
+        When(status=Status.PENDING, then=Value(0)),
+        When(status=Status.ACCEPTED, then=Value(1)),
+        default=Value(2),
+    )
     rows = (
         access.handoffs_for(request.user)
         .select_related("organization")
-        .order_by("status", "-created_at")[:200]
+        .order_by(waiting_first, "-created_at")[:200]
     )
     return render(request, "handoffs/inbox.html", {"handoffs": rows})
 
@@ -86,11 +97,28 @@ def _detail(request: HttpRequest, handoff: Handoff, status: int = 200) -> HttpRe
             "view": view,
             "handoff": handoff,
             "consent": getattr(handoff, "consent", None),
-            "outcome_form": OutcomeForm(),
-            "attempt_form": ContactAttemptForm(),
+            # Two forms on one page, both with a note: distinct ids keep each label on its box.
+            "outcome_form": OutcomeForm(auto_id="outcome_%s"),
+            "attempt_form": ContactAttemptForm(auto_id="attempt_%s"),
+            "recorded_statement": _recorded_statement(handoff),
             "is_liaison": request.user.role == Role.LIAISON,
         },
         status=status,
+    )
+
+
+def _recorded_statement(handoff: Handoff) -> str:
+    """The consent statement as it was read, filled in from the ledger entry."""
+    entry = getattr(handoff, "consent", None)
+    if entry is None:
+        return ""
+    services, scopes = dict(Service.choices), dict(Scope.choices)
+    return consent.statement(
+        entry.statement_version,
+        organization=handoff.organization.name,
+        services=", ".join(str(services.get(code, code)) for code in entry.services).lower(),
+        pieces=", ".join(str(scopes.get(code, code)) for code in entry.scope).lower(),
+        expires=entry.expires_at.isoformat(),
     )
 
 

@@ -414,7 +414,7 @@ def do_message_tipster(tip: Tip, body: str, *, acting_user: User) -> Message:
     message.body = vault.encrypt_record(
         message.vault_record,
         {"body": text.encode()},
-        desks=[vault.triage_desk()],
+        desks=[vault.TRIAGE_SLUG],
         tipster_public_key=bytes(tip.tipster_public_key),
     )["body"]
     message.save(force_insert=True)

@@ -192,10 +192,21 @@ def audit_trail(tip: Tip, limit: int = 200) -> list[AuditLine]:
     """Who did what to this tip, from the audit log itself (one query, nothing decrypted)."""
     from audit.models import AuditEvent  # noqa: PLC0415 - audit models load after apps
 
-    rows = AuditEvent.objects.filter(target_type="tips.tip", target_id=str(tip.code)).order_by(
-        "-seq"
-    )[:limit]
-    return [AuditLine(row.at, row.actor, Action(row.action).label) for row in rows]
+    rows = list(
+        AuditEvent.objects.filter(target_type="tips.tip", target_id=str(tip.code)).order_by("-seq")[
+            :limit
+        ]
+    )
+    ids = {row.actor for row in rows if row.actor.isdigit()}
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+    return [
+        AuditLine(
+            row.at,
+            names.get(int(row.actor), row.actor) if row.actor.isdigit() else row.actor,
+            Action(row.action).label,
+        )
+        for row in rows
+    ]
 
 
 # --- related tips -----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ RECOVERY_KEY_USED.
 
 from portal.vault import blind_index, content, keys, session, tipster
 from portal.vault.desks import (
+    TRIAGE_SLUG,
     Keyring,
     RecoveryKeyring,
     create_organization_desk,
@@ -75,6 +76,7 @@ from portal.vault.records import (
 from portal.vault.rotation import RotationReport, rotate_desk_key
 
 __all__ = [
+    "TRIAGE_SLUG",
     "AlreadyInitialized",
     "DecryptionFailed",
     "InvalidReceipt",

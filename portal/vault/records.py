@@ -8,7 +8,7 @@ row is not written yet. The data key's wraps live in `WrappedKey`, one per reade
 
 Writing needs only public keys, so the public tip form holds no private key at all:
 
-    key = vault.new_record_key(tip, desks=[vault.triage_desk()])
+    key = vault.new_record_key(tip, desks=["triage"])     # desk rows or slugs
     tip.description = key.encrypt("description", text.encode())
     key.encrypt_stream(f"attachment:{a.pk}", upload, storage_file)
 
@@ -37,7 +37,7 @@ from django.db.models import Q
 from portal.vault import content, keys
 from portal.vault.content import DataKey, Reader, Writer
 from portal.vault.desks import Keyring, datakey_info
-from portal.vault.errors import DecryptionFailed, NoDeskAccess, Shredded
+from portal.vault.errors import DecryptionFailed, NoDeskAccess, Shredded, UnknownDesk
 from portal.vault.keys import PrivateKey
 from portal.vault.models import Desk, WrappedKey
 
@@ -98,14 +98,23 @@ class RecordKey:
         raise TypeError("vault keys cannot be pickled")
 
 
-@transaction.atomic
 def new_record_key(
-    record: Record, *, desks: Iterable[Desk], tipster_public_key: bytes | None = None
+    record: Record, *, desks: Iterable[Desk | str], tipster_public_key: bytes | None = None
 ) -> RecordKey:
-    """A fresh data key for `record`, wrapped to each desk's current key (and the tipster's)."""
+    """A fresh data key for `record`, wrapped to each desk's current key (and the tipster's).
+
+    `desks` are Desk rows or desk slugs (`"triage"`): either way they are read once, here, so
+    the wrap uses each desk's current key version. Inside the caller's transaction, without a
+    savepoint of its own: if the wraps cannot be written, the record must not be either.
+    """
     record_type, record_id = record_ref(record)
+    named = list(desks)
+    slugs = [desk for desk in named if isinstance(desk, str)]
+    pks = [desk.pk for desk in named if isinstance(desk, Desk)]
     # Current versions, read now: a desk object loaded before a rotation would be a version behind.
-    fresh = list(Desk.objects.filter(pk__in=[desk.pk for desk in desks]))
+    fresh = list(Desk.objects.filter(Q(pk__in=pks) | Q(slug__in=slugs))) if named else []
+    if len(fresh) != len(set(slugs)) + len(set(pks)):
+        raise UnknownDesk(f"unknown desk among {slugs or pks}")
     if not fresh and tipster_public_key is None:
         raise ValueError("a record needs at least one reader")
     data_key = DataKey.generate()
@@ -135,7 +144,8 @@ def new_record_key(
                 ),
             )
         )
-    WrappedKey.objects.bulk_create(rows)
+    with transaction.atomic(savepoint=False):
+        WrappedKey.objects.bulk_create(rows)
     return RecordKey(record_type, record_id, data_key)
 
 
@@ -218,7 +228,7 @@ def encrypt_record(
     record: Record,
     fields: Mapping[str, bytes],
     *,
-    desks: Iterable[Desk],
+    desks: Iterable[Desk | str],
     tipster_public_key: bytes | None = None,
 ) -> dict[str, bytes]:
     """Seal several fields under a new data key; returns {field: ciphertext}."""
