@@ -150,7 +150,7 @@ def _store_tip(
         submission_token=submission_token_digest(submission_token),
         sla_due_at=timezone.now() + sla_for(priority.level.value),
     )
-    key = vault.new_record_key(tip.vault_record, desks=[vault.triage_desk()])
+    key = vault.new_record_key(tip.vault_record, desks=[vault.TRIAGE_SLUG])
     tip.content = key.encrypt("content", _json(submission.sealed_content()))
     if tip.has_contact:
         tip.contact = key.encrypt("contact", _json(submission.contact.as_dict()))
@@ -202,7 +202,7 @@ def do_add_tipster_message(tip: Tip, body: str) -> Message:
         message.body = vault.encrypt_record(
             message.vault_record,
             {"body": body.encode()},
-            desks=[vault.triage_desk()],
+            desks=[vault.TRIAGE_SLUG],
             tipster_public_key=bytes(tip.tipster_public_key),
         )["body"]
         message.save(force_insert=True)
