@@ -474,6 +474,7 @@ def do_request_reveal(
 ) -> ContactReveal:
     """Ask to open the tipster's contact details, saying why. With `TRIAGE_REVEAL_NEEDS_APPROVAL`
     off, the request is approved at once. Audit: CONTACT_REVEAL_REQUESTED (and _APPROVED)."""
+    tip = _locked(tip)  # the holder check must see the current assignee, not a stale copy
     if not tip.has_contact:
         raise Invalid(_("The tipster left no contact details."))
     _require_holder(tip, acting_user)
@@ -532,6 +533,7 @@ def do_record_minor_report(
     """Record that the mandated report was made. Audit: MINOR_REPORT_RECORDED."""
     if agency not in MinorReport.Agency.values:
         raise Invalid(_("Unknown agency."))
+    tip = _locked(tip)  # the holder check must see the current assignee, not a stale copy
     _require_holder(tip, acting_user)
     report = MinorReport(tip=tip, agency=agency, made_by=acting_user)
     report.reference = seal(tip, unlocked, report.reference_field, _reason(reference))
