@@ -9,6 +9,7 @@ answer for their own organization only; their notes are sealed to their desk alo
 # ruff: noqa: N818
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -148,7 +149,14 @@ def do_create_handoff(
     if acting_user.role not in (Role.INVESTIGATOR, Role.SUPERVISOR):
         raise NotYours(_("Only task-force members hand off."))
     _check(new)
-    desks = [new.organization.slug, vault.TRIAGE_SLUG]
+    # By get_desk, not the bare slug: a desk keeps its first slug after an organization rename.
+    try:
+        desks = [vault.get_desk(new.organization.slug), vault.TRIAGE_SLUG]
+    except vault.UnknownDesk:
+        raise Invalid(
+            _("%(org)s has no desk key yet: an administrator must set it up first.")
+            % {"org": new.organization.name}
+        ) from None
     handoff = Handoff(
         tip=tip,
         organization=new.organization,
@@ -198,13 +206,15 @@ def do_create_handoff(
         and triage_actions.may_write(tip, acting_user)
         and workflow.is_allowed(tip.status, TipStatus.HANDED_OFF)
     ):
-        triage_actions.do_transition(
-            tip,
-            TipStatus.HANDED_OFF,
-            acting_user=acting_user,
-            reason=f"Handed off to {new.organization.name}",
-            unlocked=unlocked,
-        )
+        # If the tip moved meanwhile, the handoff stands and the status is the holder's call.
+        with contextlib.suppress(triage_actions.TriageError):
+            triage_actions.do_transition(
+                tip,
+                TipStatus.HANDED_OFF,
+                acting_user=acting_user,
+                reason=f"Handed off to {new.organization.name}",
+                unlocked=unlocked,
+            )
     return handoff
 
 
@@ -265,7 +275,9 @@ def _activity(
 ) -> Activity:
     activity = Activity(handoff=handoff, kind=kind, method=method, author=acting_user)
     activity.body = vault.encrypt_record(
-        activity.vault_record, {"body": body.encode()}, desks=[handoff.organization.slug]
+        activity.vault_record,
+        {"body": body.encode()},
+        desks=[vault.get_desk(handoff.organization.slug)],
     )["body"]
     activity.save(force_insert=True)
     return activity
@@ -279,6 +291,7 @@ def do_record_contact_attempt(
     _require_liaison(handoff, acting_user)
     if method not in Activity.Method.values:
         raise Invalid(_("Say how you tried to reach them."))
+    handoff = _locked(handoff)  # the status check must see the current row, not a stale copy
     if handoff.status != Status.ACCEPTED:
         raise WrongState(_("Accept the handoff first."))
     activity = _activity(

@@ -238,9 +238,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
         request,
         "handoffs/statistics.html",
         {
-            "by_org": sorted(by_org, key=lambda r: (r["organization__name"], r["status"])),
+            "by_org": [
+                (row["organization__name"], Status(row["status"]).label, row["count"])
+                for row in sorted(by_org, key=lambda r: (r["organization__name"], r["status"]))
+            ],
             "by_outcome": [(Outcome(r["outcome"]).label, r["count"]) for r in by_outcome],
             "by_service": sorted((labels.get(k, k), v) for k, v in by_service.items()),
-            "statuses": dict(Status.choices),
         },
     )
