@@ -36,3 +36,52 @@ def test_it_offers_no_tip_content(staff_client, admin_user) -> None:
     assert registered == {"portal.User", "triage.Organization"}
     page = staff_client(admin_user).get("/django-admin/").content.decode()
     assert "tips" not in page.lower()
+
+
+def test_it_adds_a_partner_organization_with_its_desk_key(staff_client, admin_user) -> None:
+    from audit import Action
+    from audit.models import AuditEvent
+    from portal import vault
+    from triage.models import Organization
+
+    vault.initialize()
+    client = staff_client(admin_user)
+    response = client.post(
+        "/django-admin/triage/organization/add/",
+        {
+            "slug": "legal-aid",
+            "name": "Legal Aid KC",
+            "hours": "Mon-Fri 9-5",
+            "services": ["legal", "language_access"],
+        },
+    )
+
+    assert response.status_code == 302, response.content[:500]
+    organization = Organization.objects.get(slug="legal-aid")
+    assert organization.services == ["legal", "language_access"]
+    assert vault.get_desk("legal-aid").organization == organization
+    assert AuditEvent.objects.filter(action=Action.ORGANIZATION_CREATED).count() == 1
+
+
+def test_it_refuses_the_triage_slug_and_keeps_the_slug_fixed(staff_client, admin_user) -> None:
+    from portal import vault
+
+    vault.initialize()
+    client = staff_client(admin_user)
+
+    response = client.post(
+        "/django-admin/triage/organization/add/",
+        {"slug": "triage", "name": "Fake", "services": ["legal"]},
+    )
+
+    assert response.status_code == 200
+    assert "task force" in response.content.decode()
+
+
+def test_it_lists_each_organizations_on_call_liaisons(staff_client, admin_user, liaison_a):
+    liaison_a.on_call = True
+    liaison_a.save(update_fields=["on_call"])
+
+    page = staff_client(admin_user).get("/django-admin/triage/organization/").content.decode()
+
+    assert liaison_a.username in page
