@@ -85,7 +85,7 @@ def do_submit_tip(submission: TipSubmission, *, submission_token: str = "") -> S
     stored_blobs: list[str] = []
     try:
         with transaction.atomic():
-            tip = _store_tip(submission, receipt, priority, len(found), submission_token)
+            tip = _store_tip(submission, receipt, priority, found, submission_token)
             stored_blobs = _store_attachments(tip, submission)
             Identifier.objects.bulk_create(
                 [
@@ -124,7 +124,7 @@ def _store_tip(
     submission: TipSubmission,
     receipt: str,
     priority: scoring.Priority,
-    identifier_count: int,
+    found: set[extract.Identifier],
     submission_token: str,
 ) -> Tip:
     tip = Tip(
@@ -141,7 +141,7 @@ def _store_tip(
         priority_level=priority.level.value,
         level_rank=LEVEL_RANK[priority.level.value],
         priority_reasons=[reason.as_dict() for reason in priority.reasons],
-        identifier_count=identifier_count,
+        identifier_count=len(found),
         attachment_count=len(submission.attachments),
         has_contact=not submission.contact.is_empty(),
         may_contact=submission.contact.may_contact,
@@ -151,7 +151,11 @@ def _store_tip(
         sla_due_at=timezone.now() + sla_for(priority.level.value),
     )
     key = vault.new_record_key(tip.vault_record, desks=[vault.TRIAGE_SLUG])
-    tip.content = key.encrypt("content", _json(submission.sealed_content()))
+    document = submission.sealed_content()
+    # The normalised identifiers, sealed with the rest: related-tips confirmation compares these
+    # instead of extracting them again from every candidate's text.
+    document["found"] = sorted([item.kind, item.value] for item in found)
+    tip.content = key.encrypt("content", _json(document))
     if tip.has_contact:
         tip.contact = key.encrypt("contact", _json(submission.contact.as_dict()))
     tip._record_key = key  # type: ignore[attr-defined] # attachments reuse the tip's data key

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from portal.models import User
-from tips.models import PriorityLevel, Status, Tip, What
+from tips.models import LEVEL_RANK, PriorityLevel, Status, Tip, What
 
 ORDER = ("level_rank", "-priority_score", "created_at", "id")
 PAGE_SIZE = 50
@@ -74,7 +74,10 @@ class Filters:
         if self.category:
             tips = tips.filter(category=self.category)
         if self.priority_level:
-            tips = tips.filter(priority_level=self.priority_level)
+            # level_rank says the same and leads the queue index: an index range, not a filter.
+            tips = tips.filter(
+                level_rank=LEVEL_RANK[self.priority_level], priority_level=self.priority_level
+            )
         if self.area:
             tips = tips.filter(area=self.area)
         if self.assignee:
