@@ -554,7 +554,6 @@ class Synthesizer:
             "contact": os.urandom(shape.contact_length) if has_contact else None,
             "receipt_lookup": os.urandom(32),
             "tipster_public_key": os.urandom(shape.public_key_length),
-            "submission_token": os.urandom(32) if rng.random() < 0.7 else None,
             "assignee_id": assignee,
             "claimed_at": claimed_at,
             "sla_due_at": due,
@@ -680,6 +679,7 @@ class World:
     pools: Pools
     shape: Shape
     loaded_upto: int
+    document_keys: frozenset[str]
     resealed: int = 0
 
 
@@ -738,11 +738,18 @@ def setup() -> World:
         areas=sorted(area_codes()),
         indicators=sorted(INDICATOR_CODES),
     )
+    # What a sealed tip holds (synthetic tips the related-tips lookup decrypts are sealed alike).
+    document = json.loads(
+        vault.open_record_key(real[0].vault_record, vault.RecoveryKeyring(recovery_key)).decrypt(
+            "content", bytes(real[0].content)
+        )
+    )
     lengths = shape.content_lengths
     print(
         f"  sizes from the real tips: content {min(lengths)}-{max(lengths)} B "
         f"(mean {sum(lengths) / len(lengths):.0f}), tipster public key "
-        f"{shape.public_key_length} B, wrapped data key {shape.wrap_length} B"
+        f"{shape.public_key_length} B, wrapped data key {shape.wrap_length} B; sealed document:"
+        f" {', '.join(sorted(document))}"
     )
     return World(
         investigator=investigator,
@@ -752,6 +759,7 @@ def setup() -> World:
         pools=pools,
         shape=shape,
         loaded_upto=real[-1].pk,
+        document_keys=frozenset(document),
     )
 
 
@@ -764,6 +772,7 @@ def reseal_collisions(world: World, loader: Loader, since_id: int) -> int:
 
     from portal import vault
     from portal.vault.models import WrappedKey
+    from tips import extract
     from tips.models import Tip
 
     rows = loader.execute(
@@ -789,7 +798,7 @@ def reseal_collisions(world: World, loader: Loader, since_id: int) -> int:
                     "handle": f"other_{rng.randrange(10**6)}",
                     "email": f"x{rng.randrange(10**6)}@elsewhere.example.org",
                 }
-                document = {
+                document: dict[str, Any] = {
                     "description": description(rng, values, rng.randrange(300, 1500)),
                     "when": "",
                     "location": values["place"],
@@ -804,6 +813,9 @@ def reseal_collisions(world: World, loader: Loader, since_id: int) -> int:
                     },
                     "indicators": [],
                 }
+                if "found" in world.document_keys:  # as do_submit_tip seals it
+                    found = extract.extract_all(document["identifiers"], document["description"])
+                    document["found"] = sorted([item.kind, item.value] for item in found)
                 sealed = key.encrypt("content", json.dumps(document).encode())
                 Tip.objects.filter(pk=tip_id).update(content=sealed)
     world.resealed += len(rows)
@@ -1185,7 +1197,7 @@ def shorten(sql: str, width: int = 200) -> str:
 
 # --- Diagnostics at the largest size: more of the queue, candidate fixes, a profile ----------
 
-HEAVY_COLUMNS = ("content", "contact", "tipster_public_key", "receipt_lookup", "submission_token")
+HEAVY_COLUMNS = ("content", "contact", "tipster_public_key", "receipt_lookup")
 ROW_ORDER_SQL = '("tips_tip"."priority_score" * -1)'
 CANDIDATE_INDEXES = {
     # keyset cursor as one row comparison: every column ascending, the score negated
@@ -1301,9 +1313,13 @@ def accounted(world: World, phase: str) -> Iterator[Any]:
     outlast the session's idle timeout); who used the CPU meanwhile is printed after it."""
     wait_for_quiet(phase)
     client = sign_in(world.investigator)
+    calibration = cpu_calibration()
     before = CpuSample.now()
     yield client
-    print(f"  ({CpuSample.now().since(before)})")
+    print(
+        f"  ({CpuSample.now().since(before)}; CPU calibration {calibration:.1f} ms before,"
+        f" {cpu_calibration():.1f} ms after)"
+    )
 
 
 def diagnostics(world: World) -> None:
@@ -1345,7 +1361,6 @@ def more_of_the_queue(client: Any) -> None:
 
 
 def queue_fixes(client: Any) -> None:
-    from tips.models import LEVEL_RANK
     from triage import queue
 
     far_path = f"/api/v1/triage/tips/?cursor={far_cursor(0.9)}"
@@ -1366,20 +1381,7 @@ def queue_fixes(client: Any) -> None:
             f"    (index bench_queue_rowcmp: built in {built:.1f} s, "
             f"{index_size('bench_queue_rowcmp')})"
         )
-    # 2. ?priority_level: the level is not an index column, level_rank is (and mirrors it).
-    original_apply = queue.Filters.apply
-
-    def apply_with_rank(self: Any, tips: Any, user: Any) -> Any:
-        tips = original_apply(self, tips, user)
-        if self.priority_level:
-            tips = tips.filter(level_rank=LEVEL_RANK[self.priority_level])
-        return tips
-
-    quick_row(quick(client, "as is: ?priority_level=low", "/triage/?priority_level=low"))
-    with patched(queue.Filters, "apply", apply_with_rank):
-        quick_row(quick(client, "+ level_rank filter: ?priority_level=low",
-                        "/triage/?priority_level=low"))  # fmt: skip
-    # 3. ?include_closed=1: no index has the queue order over closed tips too.
+    # 2. ?include_closed=1: no index has the queue order over closed tips too.
     quick_row(quick(client, "as is: ?include_closed=1", "/triage/?include_closed=1"))
     with candidate_index("bench_queue_all") as built:
         quick_row(quick(client, "+ index bench_queue_all: ?include_closed=1",
@@ -1387,7 +1389,7 @@ def queue_fixes(client: Any) -> None:
         print(
             f"    (index bench_queue_all: built in {built:.1f} s, {index_size('bench_queue_all')})"
         )
-    # 4. The queue reads every column of 51 rows, sealed content and keys included (~2.5 KB a
+    # 3. The queue reads every column of 51 rows, sealed content and keys included (~2.5 KB a
     #    row, partly TOASTed), and shows none of them.
     original_page = queue.page
 
@@ -1470,23 +1472,11 @@ def queue_html_experiments(client: Any) -> None:
 
 
 def tip_experiments(client: Any, world: World) -> None:
-    """The tip page: the related-tips lookup's share, and two ways to take it off the page."""
-    from tips import extract
+    """The tip page: the related-tips panel's share, and the page without it."""
     from triage import reading
 
     pages = [f"/triage/tips/{code}/" for code in world.real_codes]
     related = [f"/api/v1/triage/tips/{code}/related/" for code in world.real_codes]
-    # Stands for identifiers stored, normalised, in the sealed content at submission: ruling a
-    # candidate out is then decrypt + compare, without re-extracting from its free text.
-    original = extract.extract_all
-    memo: dict[str, Any] = {}
-
-    def extract_once(identifiers: Any, *texts: str) -> Any:
-        key = json.dumps([identifiers, texts], sort_keys=True, default=str)
-        if key not in memo:
-            memo[key] = original(identifiers, *texts)
-        return memo[key]
-
     print("the tip page: the related-tips panel's share (alternating rounds):")
     kinds = compare(
         client,
@@ -1498,11 +1488,6 @@ def tip_experiments(client: Any, world: World) -> None:
                 lambda: patched(reading, "related_tips", lambda *_args, **_kwargs: []),
             ),
             ("related tips alone (API .../related/)", related, contextlib.nullcontext),
-            (
-                "identifiers not re-extracted (memoised)",
-                pages,
-                lambda: patched(extract, "extract_all", extract_once),
-            ),
         ],
         max(REQUESTS, len(pages)),
     )

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ import audit
 from audit import Action
 from handoffs import consent as statements
 from handoffs.models import Activity, Consent, Handoff, Outcome, Scope, Status
-from portal import vault
+from portal import mail, vault
 from portal.models import User
 from portal.roles import Role
 from tips.models import Status as TipStatus
@@ -411,7 +410,8 @@ def do_expire_consents(today: date | None = None) -> int:
 def do_alert_overdue(now: datetime | None = None) -> int:
     """A handoff not accepted in time alerts the organization's liaisons, and later the
     investigator who made it. Content-free mail; each alert claimed by a conditional update, so
-    it is sent once. Audit: HANDOFF_ALERTED. Returns how many alerts were sent."""
+    it is sent once, after commit (portal.mail). Audit: HANDOFF_ALERTED. Returns how many alerts
+    were sent."""
     moment = now or timezone.now()
     later = timedelta(minutes=settings.HANDOFF_INVESTIGATOR_ALERT_MINUTES)
     sent = 0
@@ -441,11 +441,11 @@ def _alert(handoff_id: int, column: str, moment: datetime) -> int:
         people = get_user_model().objects.filter(is_active=True).exclude(email="")
         if column == "liaisons_alerted_at":
             people = people.filter(role=Role.LIAISON, organization_id=handoff.organization_id)
-            subject = _("A handoff is waiting for your organization")
+            notice = "handoff_waiting"
         else:
             people = people.filter(pk=handoff.created_by_id)
-            subject = _("Your handoff has not been accepted yet")
-        recipients = list(people.values_list("email", flat=True))
+            notice = "handoff_not_accepted"
+        recipients = list(people.values_list("pk", flat=True))
         audit.record(
             Action.HANDOFF_ALERTED,
             actor="system",
@@ -453,14 +453,5 @@ def _alert(handoff_id: int, column: str, moment: datetime) -> int:
             who="liaisons" if column == "liaisons_alerted_at" else "investigator",
             recipients=len(recipients),
         )
-        if recipients:
-            send_mail(
-                subject=subject,
-                message=_(
-                    "A victim-service handoff has waited past its service-level time. Sign in "
-                    "to see it. This message never contains anything about the person."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=recipients,
-            )
+        mail.enqueue_staff_mail(notice, recipients)
     return 1

@@ -6,10 +6,13 @@ Never a stack trace, never the submitted values (they may be secrets or tip cont
 from __future__ import annotations
 
 import logging
+import sys
+import traceback
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -31,6 +34,7 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -92,7 +96,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path in PROBE_PATHS
+
+
+# Answered as JSON whatever fails: load balancers and monitors read these (portal/views.py).
+PROBE_PATHS = frozenset({"/healthz/", "/readyz/"})
 
 
 def _error_response(request: HttpRequest, status_code: int, message: str) -> HttpResponse:
@@ -135,7 +143,65 @@ _SERVER_ERROR_HTML = """<!doctype html>
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    message = "Something went wrong on our side. Please try again in a moment."
+    """handler500. Django has logged the exception already; for the API it answers like
+    `unhandled_api_error` (503 when the database is unavailable)."""
     if _wants_json(request):
-        return JsonResponse(error_body(500, message), status=500)
+        return _api_error_response(sys.exception())
     return HttpResponse(_SERVER_ERROR_HTML, status=500)
+
+
+# The database is down, restarting or unreachable: worth a retry, not a bug in the request.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def _api_error_response(exception: BaseException | None) -> JsonResponse:
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        message = "The service is briefly unavailable. Please try again in a moment."
+        return JsonResponse(error_body(503, message), status=503)
+    message = "Something went wrong on our side. Please try again in a moment."
+    return JsonResponse(error_body(500, message), status=500)
+
+
+def unhandled_api_error(request: HttpRequest, exception: BaseException) -> JsonResponse:
+    """The JSON answer to an exception that escaped an API view, logged once at ERROR.
+
+    The log line names the method, the path, the exception classes (with PostgreSQL's SQLSTATE
+    when there is one) and the stack, but no exception message: messages can quote what was
+    submitted (a value that failed to parse, a key that already exists), and tip content
+    never reaches a log. Nor does any part of the request beyond its method and path.
+    """
+    response = _api_error_response(exception)
+    logger.error(
+        "%s %s answered %s after %s; stack, messages withheld:\n%s",
+        request.method,
+        request.path,
+        response.status_code,
+        _exception_chain(exception),
+        "".join(traceback.format_list(traceback.extract_tb(exception.__traceback__))).rstrip(),
+    )
+    return mark_logged(response)
+
+
+def mark_logged(response: HttpResponse) -> HttpResponse:
+    """Keep Django from logging this response ("Service Unavailable: /path") once more.
+
+    `django.utils.log.log_response` skips a response with this flag; Django's own exception
+    handling sets it the same way once it has logged.
+    """
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _exception_chain(exception: BaseException) -> str:
+    """`OperationalError <- psycopg.errors.AdminShutdown [57P01]`: classes and codes only."""
+    names: list[str] = []
+    current: BaseException | None = exception
+    while current is not None and len(names) < 5:
+        name = type(current).__qualname__
+        module = type(current).__module__
+        if module not in {"builtins", "django.db.utils"}:
+            name = f"{module}.{name}"
+        sqlstate = getattr(current, "sqlstate", None)
+        names.append(f"{name} [{sqlstate}]" if isinstance(sqlstate, str) else name)
+        current = current.__cause__ or current.__context__
+    return " <- ".join(names)

@@ -58,3 +58,40 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxJob(models.Model):
+    """Work that must follow a committed change (a notification, a mail), recorded in the same
+    transaction as the change so that no outage between the commit and the broker can lose it.
+
+    `portal.outbox` writes and runs these rows: a nudge after commit, a sweeper for whatever the
+    nudge did not deliver. The row names a Celery task and carries ids only, never content.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the sweeper may run it next: the grace after creation, then the back-off after a
+    # failure.
+    run_after = models.DateTimeField()
+    # A runner holds the job until this time; a runner killed mid-job lets it go by itself.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)  # an exception class name
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweeper's scan: pending jobs whose time has come.
+            models.Index(
+                fields=["run_after"],
+                name="outbox_pending",
+                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+            ),
+            # Pruning finished jobs.
+            models.Index(fields=["created_at"], name="outbox_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -8,9 +8,9 @@ given, HTTPS-only cookies and HSTS). Secrets are read from `NAME_FILE` first, th
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +51,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_json_object(name: str) -> dict[str, object]:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object")
+    return value
 
 
 PORTAL_ENV = env_str("PORTAL_ENV", "production")
@@ -120,6 +133,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz/ and /readyz/ answer here, before host validation and the HTTPS redirect.
+    "portal.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -133,6 +148,8 @@ MIDDLEWARE = [
     "portal.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees an API view's exception first: JSON 503/500, never an HTML page.
+    "portal.middleware.ApiExceptionMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -174,10 +191,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits and throttles live here, never in the database) ------------------------
+# Not the broker's Redis database, better not its instance: a cache eviction policy must never
+# reach broker messages (docs/operations.md, "Cache outage").
 CACHE_URL = env_str("CACHE_URL", "")
+# A cache that does not connect or answer within this many seconds counts as down, and
+# tips/throttle.py counts limits in the process instead; without it a frozen Redis holds every
+# tip submission for redis-py's default of 5 s per command. Then the cache is skipped for
+# CACHE_RETRY_SECONDS before it is tried again.
+try:
+    CACHE_TIMEOUT_SECONDS = float(env_str("CACHE_TIMEOUT_SECONDS", "0.5"))
+except ValueError:
+    raise ImproperlyConfigured("CACHE_TIMEOUT_SECONDS must be a number of seconds") from None
+if not CACHE_TIMEOUT_SECONDS > 0:
+    raise ImproperlyConfigured("CACHE_TIMEOUT_SECONDS must be more than 0")
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 20)
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Django's RedisCache hands OPTIONS to redis-py's ConnectionPool.from_url().
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -268,6 +306,9 @@ TIP_AREAS_FILE = env_str("TIP_AREAS_FILE", "")
 TIP_RATE_SUBMISSIONS = env_int("TIP_RATE_SUBMISSIONS", 10)
 TIP_RATE_FOLLOW_UPS = env_int("TIP_RATE_FOLLOW_UPS", 30)
 TIP_RATE_WINDOW = env_int("TIP_RATE_WINDOW", 15 * 60)
+# A retried submission (same Idempotency-Key or form token) within this many hours gets the
+# first answer again; the sealed copy of the answer is deleted after it.
+TIP_RETRY_WINDOW_HOURS = env_int("TIP_RETRY_WINDOW_HOURS", 24)
 # Service level: minutes a tip may wait to be claimed, by priority level. An urgent tip not
 # claimed in time is escalated to supervisors.
 TRIAGE_SLA_MINUTES = {
@@ -279,9 +320,6 @@ TRIAGE_SLA_MINUTES = {
 # Four eyes: an investigator's request to open a tipster's contact details needs a
 # supervisor's approval first.
 TRIAGE_REVEAL_NEEDS_APPROVAL = env_bool("TRIAGE_REVEAL_NEEDS_APPROVAL", default=True)
-# An urgent tip whose on-commit notification has not run after this long is notified by the
-# sweeper (a broker outage must not leave it unannounced).
-TRIAGE_NOTIFY_GRACE = timedelta(minutes=env_int("TRIAGE_NOTIFY_GRACE_MINUTES", 2))
 # Handoffs: minutes a partner has to accept before its liaisons are alerted, and minutes more
 # before the investigator who made the handoff is.
 HANDOFF_ACCEPT_MINUTES = env_int("HANDOFF_ACCEPT_MINUTES", 24 * 60)
@@ -320,21 +358,30 @@ STORAGES = {
 }
 
 # --- Email (notifications never carry tip content) -------------------------------------------
+# Mail is sent after commit by outbox jobs (portal/mail.py), never inside a transaction, and a
+# mail server that does not answer gives up after EMAIL_TIMEOUT seconds; the job is retried.
+# (Django 6.1 refuses the old EMAIL_* settings beside MAILERS: these names are env-only.)
+_EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEVELOPMENT and not os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Connection options belong to the SMTP backend only; any other configured backend (a file, an
+# API-backed package's own) takes the options its documentation names, as a JSON object in
+# EMAIL_OPTIONS (e.g. {"file_path": "/var/spool/tip-portal-mail"}).
 MAILERS = {
     "default": {
-        "BACKEND": env_str(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEVELOPMENT
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {}
-        if DEVELOPMENT and not os.environ.get("EMAIL_HOST")
-        else {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": {
             "host": env_str("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
             "use_tls": env_bool("EMAIL_USE_TLS", default=False),
-        },
+            "timeout": _EMAIL_TIMEOUT,
+        }
+        if _EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+        else env_json_object("EMAIL_OPTIONS"),
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tip-portal@localhost")
@@ -354,8 +401,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers keep the logging configured below, with its address-redacting filter.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# A late-acked task held longer than this by a lost worker is delivered again (Redis transport).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# No task runs longer than this (the nightly audit verification has its own, longer limit).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# A late-acked task held longer than this by a lost worker is delivered again (Redis
+# transport): a few minutes above the longest task, so a killed worker's task waits minutes,
+# not an hour. Every task is idempotent, so a redelivery of a slow one does no harm.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300)
+}
+# The outbox (portal/outbox.py): work recorded with the change that calls for it, nudged after
+# commit with a short broker timeout, and swept on beat.
+OUTBOX_NUDGE_TIMEOUT = float(env_str("OUTBOX_NUDGE_TIMEOUT", "1"))
+OUTBOX_GRACE_SECONDS = env_int("OUTBOX_GRACE_SECONDS", 30)
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 30)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "portal.tasks.record_heartbeat", "schedule": 60.0},
     "prune-sign-in-records": {
@@ -363,7 +424,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 3600.0,
     },
     "escalate-overdue-urgent-tips": {"task": "triage.tasks.escalate_overdue", "schedule": 60.0},
-    "notify-missed-urgent-tips": {"task": "triage.tasks.notify_missed_urgent", "schedule": 60.0},
+    "sweep-outbox": {"task": "portal.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "forget-retry-copies": {"task": "tips.tasks.forget_retry_copies", "schedule": 3600.0},
     "alert-overdue-handoffs": {"task": "handoffs.tasks.alert_overdue", "schedule": 300.0},
     "expire-consents": {"task": "handoffs.tasks.expire_consents", "schedule": 3600.0},
 }
@@ -476,3 +538,6 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
     "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
 }
 CELERY_BEAT_SCHEDULE["audit-verify"] = {"task": "audit.tasks.verify_log", "schedule": 86400.0}
+# The embedded default (no broker) runs the beat schedule and outbox jobs on a thread of the
+# serving process (portal/embedded.py), so checkpoints are signed there too.
+EMBEDDED_RUNNER = env_bool("EMBEDDED_RUNNER", default=True)

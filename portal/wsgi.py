@@ -1,4 +1,5 @@
-"""WSGI entry point for gunicorn. Defaults to the production profile."""
+"""WSGI entry point for gunicorn (and runserver, which loads WSGI_APPLICATION). Defaults to the
+production profile."""
 
 import os
 
@@ -8,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("PORTAL_ENV", "production")
 
 application = get_wsgi_application()
+
+# The embedded default (tasks in-process) has no beat: the serving process runs it.
+from portal import embedded  # noqa: E402 - needs the settings configured above
+
+embedded.start()

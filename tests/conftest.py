@@ -85,6 +85,22 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks, monkeypatch):
+    """Call an action as if its transactions committed: what they leave for after the commit
+    (outbox jobs, and so the mail they send) has run here, as a worker would, when the call
+    returns, whether or not a broker is configured."""
+    from portal import outbox
+
+    monkeypatch.setattr(outbox, "nudge", outbox.run)
+
+    def call(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return call
+
+
 # --- Staff personas ---------------------------------------------------------------------------
 
 STAFF_PASSWORD = "correct horse battery staple 1"

@@ -29,8 +29,28 @@ def running(
     When the block ends the process is stopped and the rest of its output is appended, so the
     caller can inspect everything the process wrote.
     """
+    with running_process(command, env, ready_marker, timeout) as (_process, lines):
+        yield lines
+
+
+@contextlib.contextmanager
+def running_process(
+    command: list[str],
+    env: dict[str, str],
+    ready_marker: str,
+    timeout: float = 60,
+    *,
+    new_session: bool = False,
+) -> Iterator[tuple[subprocess.Popen[bytes], list[str]]]:
+    """`running()`, also yielding the process; `new_session` puts it in a process group of its
+    own (a test can then kill the whole group, as a machine losing a worker would)."""
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=new_session,
     )
     assert process.stdout is not None
     fd = process.stdout.fileno()
@@ -50,7 +70,7 @@ def running(
             if selector.select(timeout=remaining):
                 received += os.read(fd, 65536)
         lines.extend(received.decode(errors="replace").splitlines(keepends=True))
-        yield lines
+        yield process, lines
     finally:
         process.terminate()
         try:

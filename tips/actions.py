@@ -4,13 +4,15 @@ urgent notification that follows a submission.
 Submitting: everything is validated before this module is called; here the content is sealed
 under a fresh data key (wrapped to the triage desk only), and the tip row, its attachments, its
 blind indexes, its score and the TIP_SUBMITTED entry commit in one transaction. The receipt is
-returned only after that commit, so a tipster never holds a receipt for a tip that is not there.
-Urgent tips queue a notification carrying the tip's id, dispatched on commit.
+returned only after that commit, so a tipster never holds a receipt for a tip that is not there,
+and nothing after the commit can withhold it. Urgent tips record an outbox job (portal.outbox)
+with the tip, so the notification survives a broker outage.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import logging
@@ -22,31 +24,39 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 import audit
 from audit import Action
-from portal import vault
+from portal import mail, outbox, vault
 from portal.roles import Role
 from portal.vault import tipster
 from tips import extract, scoring
-from tips.models import LEVEL_RANK, Attachment, Identifier, Message, PriorityLevel, Tip
+from tips.models import (
+    LEVEL_RANK,
+    Attachment,
+    Identifier,
+    Message,
+    PriorityLevel,
+    SubmissionRetry,
+    Tip,
+)
 from tips.submission import TipSubmission
 
 logger = logging.getLogger(__name__)
 
 
-class AlreadySubmitted(Exception):  # noqa: N818  # an outcome, like PermissionDenied
-    """The same form was sent twice (double click, reload): the first copy is the tip."""
+class RetryMismatch(Exception):  # noqa: N818  # an outcome, like PermissionDenied
+    """The retry key came back with a different submission: it names another request."""
 
 
 @dataclass(frozen=True)
 class SubmittedTip:
     tip: Tip
-    receipt: str  # shown once, never stored
+    receipt: str  # shown to the tipster; kept only sealed under their retry key
+    status: str  # what the tipster was told at submission
+    replayed: bool = False  # the answer to an earlier copy of this submission
 
 
 def score_submission(submission: TipSubmission, identifier_count: int) -> scoring.Priority:
@@ -69,23 +79,37 @@ def sla_for(level: str) -> timedelta:
     return timedelta(minutes=settings.TRIAGE_SLA_MINUTES[level])
 
 
-def submission_token_digest(token: str) -> bytes | None:
-    return hashlib.sha256(token.encode()).digest() if token else None
-
-
-def do_submit_tip(submission: TipSubmission, *, submission_token: str = "") -> SubmittedTip:
+def do_submit_tip(
+    submission: TipSubmission, *, retry_key: str = "", same_submission_only: bool = False
+) -> SubmittedTip:
     """Seal and store a tip; returns it with its receipt once committed. Audit: TIP_SUBMITTED.
 
-    Raises AlreadySubmitted when `submission_token` was used by an earlier tip.
+    `retry_key` is the client's secret for this submission (the API's Idempotency-Key, the
+    form's one-time token). A second call with it inside the retry window stores nothing and
+    returns the first answer, receipt included. With `same_submission_only` (the API), a key
+    that comes back with a different submission raises RetryMismatch instead.
+
+    Once the transaction has committed, nothing can turn this into an error or remove a stored
+    file: what follows the tip (the urgent notification) is an outbox job committed with it.
     """
+    fingerprint = _fingerprint(submission) if retry_key else ""
+    if retry_key and (earlier := _earlier_answer(retry_key, fingerprint, same_submission_only)):
+        return earlier
     receipt = tipster.new_receipt()
     found = extract.extract_all(submission.identifiers, *submission.free_texts())
     indexes = extract.index_values(found)
     priority = score_submission(submission, len(found))
     stored_blobs: list[str] = []
+    committed = False
+
+    def mark_committed() -> None:
+        nonlocal committed
+        committed = True
+
     try:
         with transaction.atomic():
-            tip = _store_tip(submission, receipt, priority, found, submission_token)
+            transaction.on_commit(mark_committed)  # registered first, so it runs first
+            tip = _store_tip(submission, receipt, priority, found)
             stored_blobs = _store_attachments(tip, submission)
             Identifier.objects.bulk_create(
                 [
@@ -93,6 +117,8 @@ def do_submit_tip(submission: TipSubmission, *, submission_token: str = "") -> S
                     for kind, digest in dict.fromkeys(indexes)
                 ]
             )
+            if retry_key:
+                _keep_answer(retry_key, tip, receipt, fingerprint)
             audit.record(
                 Action.TIP_SUBMITTED,
                 actor="anonymous",
@@ -103,21 +129,95 @@ def do_submit_tip(submission: TipSubmission, *, submission_token: str = "") -> S
                 victim_self_report=tip.victim_self_report,
             )
             if tip.is_urgent:
-                from tips.tasks import notify_urgent_tip  # noqa: PLC0415 - tasks import actions
-
-                notify_urgent_tip.delay_on_commit(tip.pk)
+                outbox.enqueue("tips.tasks.notify_urgent_tip", tip.pk)
     except IntegrityError:
         _discard_blobs(stored_blobs)
-        digest = submission_token_digest(submission_token)
-        if digest and Tip.objects.filter(submission_token=digest).exists():
-            raise AlreadySubmitted from None
+        # A concurrent copy of the same submission stored its tip first: answer with that one.
+        if retry_key and (earlier := _earlier_answer(retry_key, fingerprint, same_submission_only)):
+            return earlier
         raise
-    except BaseException:
-        # The wraps rolled back with the rows, so these blobs are unreadable already; removing
-        # them keeps storage tidy.
-        _discard_blobs(stored_blobs)
-        raise
-    return SubmittedTip(tip=tip, receipt=receipt)
+    except Exception:
+        if not committed:
+            # The wraps rolled back with the rows, so these blobs are unreadable already;
+            # removing them keeps storage tidy.
+            _discard_blobs(stored_blobs)
+            raise
+        # After the commit the tip is durable: its receipt is shown whatever failed here.
+        logger.warning("work after a committed tip failed; the tip is stored", exc_info=True)
+    return SubmittedTip(tip=tip, receipt=receipt, status=tip.tipster_status.value)
+
+
+def _fingerprint(submission: TipSubmission) -> str:
+    """What makes two submissions the same one; kept only inside the sealed answer."""
+    digest = hashlib.sha256(
+        _json(
+            {
+                "fields": [
+                    submission.what,
+                    submission.immediate_danger,
+                    submission.minor_involved,
+                    submission.recency,
+                    submission.area,
+                    submission.language,
+                    submission.victim_self_report,
+                ],
+                "content": submission.sealed_content(),
+                "contact": submission.contact.as_dict(),
+                "attachments": [
+                    hashlib.sha256(item.data).hexdigest() for item in submission.attachments
+                ],
+            }
+        )
+    )
+    return digest.hexdigest()
+
+
+def retry_window() -> timedelta:
+    return timedelta(hours=settings.TIP_RETRY_WINDOW_HOURS)
+
+
+def _keep_answer(retry_key: str, tip: Tip, receipt: str, fingerprint: str) -> None:
+    lookup = vault.retry.retry_lookup(retry_key)
+    # A copy from an earlier window may still be waiting for the hourly pruning.
+    SubmissionRetry.objects.filter(
+        lookup=lookup, created_at__lt=timezone.now() - retry_window()
+    ).delete()
+    answer = {"receipt": receipt, "status": tip.tipster_status.value, "fingerprint": fingerprint}
+    SubmissionRetry.objects.create(
+        lookup=lookup, answer=vault.retry.seal_answer(retry_key, _json(answer)), tip=tip
+    )
+
+
+def _earlier_answer(
+    retry_key: str, fingerprint: str, same_submission_only: bool
+) -> SubmittedTip | None:
+    copy = (
+        SubmissionRetry.objects.filter(
+            lookup=vault.retry.retry_lookup(retry_key),
+            created_at__gte=timezone.now() - retry_window(),
+        )
+        .select_related("tip")
+        .first()
+    )
+    if copy is None:
+        return None
+    try:
+        answer = json.loads(vault.retry.open_answer(retry_key, bytes(copy.answer)))
+    except vault.DecryptionFailed:
+        raise RetryMismatch from None
+    if same_submission_only and not hmac.compare_digest(answer["fingerprint"], fingerprint):
+        raise RetryMismatch
+    return SubmittedTip(
+        tip=copy.tip, receipt=answer["receipt"], status=answer["status"], replayed=True
+    )
+
+
+def do_forget_retry_copies() -> int:
+    """Delete the sealed answers whose retry window has ended; returns how many."""
+    deleted, _ = SubmissionRetry.objects.filter(
+        created_at__lt=timezone.now() - retry_window()
+    ).delete()
+    return deleted
 
 
 def _store_tip(
@@ -125,7 +225,6 @@ def _store_tip(
     receipt: str,
     priority: scoring.Priority,
     found: set[extract.Identifier],
-    submission_token: str,
 ) -> Tip:
     tip = Tip(
         what=submission.what,
@@ -147,7 +246,6 @@ def _store_tip(
         may_contact=submission.contact.may_contact,
         receipt_lookup=tipster.receipt_lookup(receipt),
         tipster_public_key=tipster.tipster_keypair(receipt).public_bytes(),
-        submission_token=submission_token_digest(submission_token),
         sla_due_at=timezone.now() + sla_for(priority.level.value),
     )
     key = vault.new_record_key(tip.vault_record, desks=[vault.TRIAGE_SLUG])
@@ -223,9 +321,10 @@ def do_notify_urgent(tip_id: int) -> int | None:
     None when there was nothing to do (already notified, or not urgent).
 
     Safe to run twice: a conditional update claims the notification, so a redelivered task sends
-    nothing. The mail goes out inside the transaction: if sending fails the claim rolls back and
-    the task's retry tries again (at least once, never silently dropped). The message says only
-    that an urgent tip arrived, never its content or its code. Audit: URGENT_NOTIFIED.
+    nothing. The mail is an outbox job committed with the claim and sent after commit, so a slow
+    mail server holds no transaction (and no audit lock); the outbox retries it until it goes.
+    The message says only that an urgent tip arrived, never its content or its code.
+    Audit: URGENT_NOTIFIED.
     """
     with transaction.atomic():
         claimed = Tip.objects.filter(
@@ -238,17 +337,8 @@ def do_notify_urgent(tip_id: int) -> int | None:
             get_user_model()
             .objects.filter(role=Role.INVESTIGATOR, on_call=True, is_active=True)
             .exclude(email="")
-            .values_list("email", flat=True)
+            .values_list("pk", flat=True)
         )
         audit.record(Action.URGENT_NOTIFIED, actor="system", target=tip, recipients=len(recipients))
-        if recipients:
-            send_mail(
-                subject=_("Urgent tip waiting in the triage queue"),
-                message=_(
-                    "An urgent tip arrived and is waiting to be claimed. Sign in to the triage "
-                    "queue to see it. This message never contains tip content."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=recipients,
-            )
+        mail.enqueue_staff_mail("urgent_tip", recipients)
     return len(recipients)

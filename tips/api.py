@@ -8,11 +8,17 @@ with `attachments` files (nested `identifiers` and `contact` then come as JSON s
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,8 +37,10 @@ from tips.submission import (
     MAX_DESCRIPTION,
     MAX_IDENTIFIER_CHARS,
     MAX_IDENTIFIER_ITEMS,
+    MAX_RETRY_KEY_CHARS,
     MAX_SHORT,
     MAX_TEXT,
+    MIN_RETRY_KEY_CHARS,
     Contact,
     TipSubmission,
 )
@@ -184,11 +192,51 @@ SUBMITTED = inline_serializer(
 )
 
 
+RETRY_HEADER = "Idempotency-Key"
+# At least 128 bits as the client wrote them: 22 base64url characters, 32 hex digits, a UUID.
+_RETRY_KEY = re.compile(rf"^[\x21-\x7e]{{{MIN_RETRY_KEY_CHARS},{MAX_RETRY_KEY_CHARS}}}$")
+
+
+class RetryKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was used for a different submission."
+    default_code = "idempotency_key_reused"
+
+
+def _retry_key(request: Request) -> str:
+    key = request.headers.get(RETRY_HEADER, "")
+    if key and not _RETRY_KEY.match(key):
+        raise exceptions.ValidationError(
+            {
+                RETRY_HEADER: [
+                    _(
+                        "Use a random secret of at least 128 bits: 22 to 255 visible ASCII "
+                        "characters, e.g. 22 base64url characters."
+                    )
+                ]
+            }
+        )
+    return key
+
+
 class TipsView(PublicAPIView):
     rate_limit = throttle.SUBMISSIONS
 
-    @extend_schema(request=TipSerializer, responses={201: SUBMITTED})
+    @extend_schema(
+        request=TipSerializer,
+        parameters=[
+            OpenApiParameter(
+                RETRY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="A client secret of at least 128 bits: a retry with the same key "
+                "within 24 hours answers the same 201 and stores no second tip.",
+            )
+        ],
+        responses={201: SUBMITTED},
+    )
     def post(self, request: Request) -> Response:
+        retry_key = _retry_key(request)
         serializer = TipSerializer(data=_plain_data(request))
         serializer.is_valid(raise_exception=True)
         files = request.FILES.getlist("attachments") if request.FILES else []
@@ -197,11 +245,21 @@ class TipsView(PublicAPIView):
         )
         if errors:
             raise exceptions.ValidationError({"attachments": errors})
-        submitted = actions.do_submit_tip(serializer.submission(tuple(cleaned)))
-        return Response(
-            {"receipt": submitted.receipt, "status": submitted.tip.tipster_status.value},
+        try:
+            submitted = actions.do_submit_tip(
+                serializer.submission(tuple(cleaned)),
+                retry_key=retry_key,
+                same_submission_only=True,
+            )
+        except actions.RetryMismatch:
+            raise RetryKeyReused() from None
+        response = Response(
+            {"receipt": submitted.receipt, "status": submitted.status},
             status=status.HTTP_201_CREATED,
         )
+        if submitted.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class AreasView(PublicAPIView):

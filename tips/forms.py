@@ -25,6 +25,7 @@ from tips.submission import (
     MAX_IDENTIFIER_ITEMS,
     MAX_SHORT,
     MAX_TEXT,
+    MIN_RETRY_KEY_CHARS,
     Contact,
     TipSubmission,
 )
@@ -135,6 +136,12 @@ class HoneypotMixin(forms.Form):
     )
     # A one-time token: sending the same form twice gives one tip, not two.
     submission_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_submission_token(self) -> str:
+        # Only a token of the server's making (192 bits) may open a receipt again: a short one
+        # a client made up could be guessed by someone else.
+        token = self.cleaned_data.get("submission_token", "")
+        return token if len(token) >= MIN_RETRY_KEY_CHARS else ""
 
     def clean_homepage(self) -> str:
         value = self.cleaned_data.get("homepage", "")

@@ -135,9 +135,6 @@ class Tip(models.Model):
     # HMAC of the receipt (never the receipt) and the public half of the tipster's keypair.
     receipt_lookup = models.BinaryField(max_length=32, unique=True)
     tipster_public_key = models.BinaryField()
-    # Digest of the one-time form token: a double click or a reload resends it, and the
-    # unique constraint turns the second copy into "already received" instead of a duplicate.
-    submission_token = models.BinaryField(max_length=32, null=True, blank=True, unique=True)
 
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,3 +281,22 @@ class Message(models.Model):
     @property
     def vault_record(self) -> tuple[str, str]:
         return ("tips.message", str(self.code))
+
+
+class SubmissionRetry(models.Model):
+    """The answer to one submission, sealed for a retry that carries the same client secret.
+
+    The API's `Idempotency-Key` and the HTML form's one-time token both land here: a double
+    click, a reload or a client retrying after a dropped connection finds this row by
+    `lookup` (unique, so concurrent copies cannot both store a tip) and gets the same receipt
+    back. `answer` opens only with the client's secret (portal.vault.retry); the row is deleted
+    when the retry window (`TIP_RETRY_WINDOW_HOURS`) ends, and with its tip.
+    """
+
+    lookup = models.BinaryField(max_length=32, unique=True)
+    answer = models.BinaryField()
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)  # the window's pruning
+
+    def __str__(self) -> str:
+        return f"retry copy of tip {self.tip_id}"

@@ -22,6 +22,10 @@ MAX_IDENTIFIER_ITEMS = 20
 MAX_IDENTIFIER_CHARS = 200
 IDENTIFIER_KINDS = ("phones", "emails", "handles", "urls", "plates")
 CONTACT_FIELDS = ("name", "phone", "email", "best_time")
+# A retry key (API Idempotency-Key, form token) opens a receipt again: at least 128 bits, e.g. 22
+# base64url characters.
+MIN_RETRY_KEY_CHARS = 22
+MAX_RETRY_KEY_CHARS = 255
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,14 @@ from celery import shared_task
 from tips import actions
 
 
-# SMTPException is an OSError: a mail server that is down retries with backoff.
-@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=8, retry_backoff=True)
+@shared_task(acks_late=True)
 def notify_urgent_tip(tip_id: int) -> int | None:
-    """Ids only: the task never sees tip content. Idempotent (see do_notify_urgent)."""
+    """Ids only: the task never sees tip content. Idempotent (see do_notify_urgent); run as an
+    outbox job, which retries it."""
     return actions.do_notify_urgent(tip_id)
+
+
+@shared_task(acks_late=True)
+def forget_retry_copies() -> int:
+    """Hourly: sealed answers for retried submissions live only as long as the retry window."""
+    return actions.do_forget_retry_copies()

@@ -41,11 +41,10 @@ def _submit(
         return render(request, template, context, status=RATE_LIMITED)
     if not form.is_valid():
         return render(request, template, context, status=400)
+    # The one-time token: a double click, a reload or a resend after a lost response stores
+    # nothing more and shows the first receipt again.
     token = form.cleaned_data.get("submission_token", "")
-    try:
-        submitted = actions.do_submit_tip(form.submission(_language()), submission_token=token)
-    except actions.AlreadySubmitted:
-        return render(request, "tips/already_received.html", status=409)
+    submitted = actions.do_submit_tip(form.submission(_language()), retry_key=token)
     return render(
         request,
         "tips/received.html",

@@ -20,14 +20,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
 from audit import Action
-from portal import vault
+from portal import mail, vault
 from portal.models import User
 from portal.roles import Role
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
@@ -576,7 +575,8 @@ def do_refer(
 def do_escalate_overdue(now: datetime | None = None) -> int:
     """Urgent tips still unclaimed past their service-level time: tell the supervisors, once per
     tip (a conditional update claims each escalation, so overlapping runs send nothing twice).
-    Content-free mail. Returns how many tips were escalated. Audit: URGENT_ESCALATED."""
+    Content-free mail, sent after commit (portal.mail). Returns how many tips were escalated.
+    Audit: URGENT_ESCALATED."""
     moment = now or timezone.now()
     overdue = Tip.objects.filter(
         priority_level=PriorityLevel.URGENT,
@@ -596,7 +596,7 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
                 get_user_model()
                 .objects.filter(role=Role.SUPERVISOR, is_active=True)
                 .exclude(email="")
-                .values_list("email", flat=True)
+                .values_list("pk", flat=True)
             )
             audit.record(
                 Action.URGENT_ESCALATED,
@@ -604,30 +604,6 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
                 target=("tips.tip", str(Tip.objects.values_list("code", flat=True).get(pk=tip_id))),
                 recipients=len(recipients),
             )
-            if recipients:
-                send_mail(
-                    subject=_("Urgent tip not claimed in time"),
-                    message=_(
-                        "An urgent tip has waited past its service-level time without being "
-                        "claimed. Sign in to the triage queue. This message never contains tip "
-                        "content."
-                    ),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=recipients,
-                )
+            mail.enqueue_staff_mail("urgent_escalated", recipients)
             escalated += 1
     return escalated
-
-
-def do_notify_missed_urgent(now: datetime | None = None) -> int:
-    """Sweeper: urgent tips whose on-commit notification never ran (a broker outage) are
-    notified now. Returns how many were."""
-    from tips.actions import do_notify_urgent  # noqa: PLC0415 - tips imports nothing of triage
-
-    moment = now or timezone.now()
-    missed = Tip.objects.filter(
-        priority_level=PriorityLevel.URGENT,
-        urgent_notified_at__isnull=True,
-        created_at__lte=moment - settings.TRIAGE_NOTIFY_GRACE,
-    ).values_list("pk", flat=True)
-    return sum(1 for tip_id in list(missed[:500]) if do_notify_urgent(tip_id) is not None)

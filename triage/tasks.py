@@ -10,8 +10,3 @@ from triage import actions
 @shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=8, retry_backoff=True)
 def escalate_overdue() -> int:
     return actions.do_escalate_overdue()
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=8, retry_backoff=True)
-def notify_missed_urgent() -> int:
-    return actions.do_notify_missed_urgent()

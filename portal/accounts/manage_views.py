@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import outbox
 from portal.accounts import actions
 from portal.accounts.access import staff_required
 from portal.accounts.forms import InviteForm
@@ -88,6 +89,8 @@ def health(request: HttpRequest) -> HttpResponse:
         "accounts/health.html",
         {
             "last_beat": last_beat,
+            "outbox_waiting": outbox.backlog(),
+            "outbox_failed": outbox.failed(),
             "active_staff": User.objects.filter(is_active=True).count(),
             "disabled_staff": User.objects.filter(is_active=False).count(),
         },

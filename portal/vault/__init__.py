@@ -22,7 +22,8 @@ Public API (import as `from portal import vault`):
     Records     new_record_key / open_record_key(s) -> RecordKey, encrypt_record /
                 decrypt_record, shred(record), revoke_reader(record, desk)
     Rotation    rotate_desk_key(desk, keyring, batch_size=..., actor=)
-    Modules     session (browser/API unlock), tipster (receipts), blind_index, content, keys
+    Modules     session (browser/API unlock), tipster (receipts), retry (sealed answers for a
+                retried submission), blind_index, content, keys
 
 Every state change above writes its audit entry (`audit.record`) in its own transaction. The
 keyword-only `actor` (a User or "system") says who asked; it defaults to the member whose
@@ -30,7 +31,7 @@ unlocked keys are used, else "system". A change made with the recovery key also 
 RECOVERY_KEY_USED.
 """
 
-from portal.vault import blind_index, content, keys, session, tipster
+from portal.vault import blind_index, content, keys, retry, session, tipster
 from portal.vault.desks import (
     TRIAGE_SLUG,
     Keyring,
@@ -114,6 +115,7 @@ __all__ = [
     "new_record_key",
     "open_record_key",
     "open_record_keys",
+    "retry",
     "revoke_desk",
     "revoke_reader",
     "rotate_desk_key",

@@ -43,18 +43,18 @@ def _assert_content_free(message, handoff) -> None:
         assert secret not in text
 
 
-def test_it_waits_until_the_handoff_is_due(pending, time_machine):
+def test_it_waits_until_the_handoff_is_due(pending, time_machine, committed):
     time_machine.shift(timedelta(minutes=59))
 
-    assert actions.do_alert_overdue() == 0
+    assert committed(actions.do_alert_overdue) == 0
     assert mail.outbox == []
 
 
-def test_it_alerts_the_organizations_liaisons_once(pending, time_machine):
+def test_it_alerts_the_organizations_liaisons_once(pending, time_machine, committed):
     time_machine.shift(timedelta(minutes=60))
 
-    assert actions.do_alert_overdue() == 1
-    assert actions.do_alert_overdue() == 0
+    assert committed(actions.do_alert_overdue) == 1
+    assert committed(actions.do_alert_overdue) == 0
     [message] = mail.outbox
     assert message.to == ["lia@a.example"]
     _assert_content_free(message, pending)
@@ -62,15 +62,15 @@ def test_it_alerts_the_organizations_liaisons_once(pending, time_machine):
     assert (alerted.actor, alerted.details) == ("system", {"who": "liaisons", "recipients": 1})
 
 
-def test_it_alerts_the_investigator_later_once(pending, time_machine):
+def test_it_alerts_the_investigator_later_once(pending, time_machine, committed):
     time_machine.shift(timedelta(minutes=60))
-    actions.do_alert_overdue()
+    committed(actions.do_alert_overdue)
     time_machine.shift(timedelta(minutes=119))
-    assert actions.do_alert_overdue() == 0
+    assert committed(actions.do_alert_overdue) == 0
 
     time_machine.shift(timedelta(minutes=1))
-    assert actions.do_alert_overdue() == 1
-    assert actions.do_alert_overdue() == 0
+    assert committed(actions.do_alert_overdue) == 1
+    assert committed(actions.do_alert_overdue) == 0
 
     assert [m.to for m in mail.outbox] == [["lia@a.example"], ["ivy@tf.example"]]
     _assert_content_free(mail.outbox[1], pending)
@@ -78,20 +78,22 @@ def test_it_alerts_the_investigator_later_once(pending, time_machine):
     assert [event.details["who"] for event in alerted] == ["liaisons", "investigator"]
 
 
-def test_an_accepted_handoff_alerts_nobody(pending, liaison_a, time_machine):
+def test_an_accepted_handoff_alerts_nobody(pending, liaison_a, time_machine, committed):
     actions.do_accept(pending, acting_user=liaison_a)
     time_machine.shift(timedelta(days=3))
 
-    assert actions.do_alert_overdue() == 0
+    assert committed(actions.do_alert_overdue) == 0
     assert mail.outbox == []
     assert events(Action.HANDOFF_ALERTED) == []
 
 
-def test_accepting_after_the_first_alert_stops_the_second(pending, liaison_a, time_machine):
+def test_accepting_after_the_first_alert_stops_the_second(
+    pending, liaison_a, time_machine, committed
+):
     time_machine.shift(timedelta(minutes=60))
-    actions.do_alert_overdue()
+    committed(actions.do_alert_overdue)
     actions.do_accept(pending, acting_user=liaison_a)
     time_machine.shift(timedelta(days=1))
 
-    assert actions.do_alert_overdue() == 0
+    assert committed(actions.do_alert_overdue) == 0
     assert len(mail.outbox) == 1

@@ -59,4 +59,4 @@ def test_it_rejects_a_post(client: Client) -> None:
 
 
 def test_it_answers_health_checks(client: Client) -> None:
-    assert client.get("/healthz/").json() == {"ok": True}
+    assert client.get("/healthz/").json() == {"status": "ok"}

@@ -1,3 +1,4 @@
+import json
 import subprocess
 from pathlib import Path
 
@@ -101,3 +102,28 @@ def test_it_rejects_a_malformed_boolean(
     result = run_manage(project_python, env, "check")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["filebased", "console", "smtp"])
+def test_it_sends_mail_through_any_configured_backend_in_production(
+    project_python: str, subprocess_env: dict[str, str], tmp_path: Path, backend: str
+) -> None:
+    env = dict(
+        production_env(subprocess_env),
+        EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend",
+        EMAIL_TIMEOUT="7",
+    )
+    if backend == "filebased":
+        env["EMAIL_OPTIONS"] = json.dumps({"file_path": str(tmp_path / "mail")})
+    code = (
+        "from django.core.mail import mailers\n"
+        "connection = mailers['default']\n"
+        "print('MAILER', type(connection).__module__, getattr(connection, 'timeout', None))"
+    )
+    result = run_manage(project_python, env, "shell", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("MAILER ")]
+    _, module, timeout = line.split()
+    assert module == f"django.core.mail.backends.{backend}"
+    assert timeout == ("7" if backend == "smtp" else "None")

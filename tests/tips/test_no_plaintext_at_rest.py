@@ -12,7 +12,7 @@ from PIL import Image
 
 from tests.tips.conftest import api_tip, form_tip
 from tests.tips.test_follow_up import investigator_says
-from tips.models import Tip
+from tips.models import SubmissionRetry, Tip
 
 TYPED = {
     "description": "Quetzalcoatl Laundromat keeps twelve women upstairs",
@@ -36,6 +36,8 @@ TYPED = {
     "file_name": "Birdwhistle_phone_photo.jpg",
     "exif_make": "Birdwhistle-Camera-Co",
 }
+# The client secrets that seal a copy of the receipt for a retry (form token, Idempotency-Key).
+RETRY_KEYS = ["form-token-Gx7Qm2Lw9Zp4Rt6Yv8Bn", "api-key-Hs3Jd5Kf7Lg9Qw2Er4Ty6Ui"]
 # What the identifiers normalise to must not be there either.
 NORMALISED = ["+19135550177", "barracuda_hires", "aztek-jobs.example.org", "KSQZX4471"]
 
@@ -70,12 +72,15 @@ def _workload() -> list[str]:
         contact_email=TYPED["contact_email"],
         contact_best_time=TYPED["best_time"],
         may_contact="yes",
+        submission_token=RETRY_KEYS[0],
     )
     response = client.post("/tip/", {**web, "attachments": [_photo()]})
     assert response.status_code == 201, response.content
     receipts.append(re.search(r'id="receipt">([^<]+)<', response.content.decode()).group(1))
     api = api_tip(description=TYPED["description"] + " (sent again by API)")
-    response = client.post("/api/v1/tips/", api, content_type="application/json")
+    response = client.post(
+        "/api/v1/tips/", api, content_type="application/json", HTTP_IDEMPOTENCY_KEY=RETRY_KEYS[1]
+    )
     receipts.append(response.json()["receipt"])
     response = client.post(
         "/help/", {"need": TYPED["help_need"], "safe_contact": TYPED["safe_contact"]}
@@ -114,7 +119,7 @@ def _needles(receipts: list[str]) -> list[str]:
     # Distinctive single words too, so a value split or re-encoded still gets caught.
     words += ["Quetzalcoatl", "Zinfandel", "Barracuda", "Aztek", "Birdwhistle", "Philomena"]
     compact = [receipt.replace("-", "") for receipt in receipts]
-    return words + NORMALISED + receipts + compact
+    return words + NORMALISED + RETRY_KEYS + receipts + compact
 
 
 def test_it_keeps_no_typed_text_in_the_database_or_storage(recovery_key, private_storage):
@@ -122,6 +127,7 @@ def test_it_keeps_no_typed_text_in_the_database_or_storage(recovery_key, private
 
     dump = _database_text()
     assert Tip.objects.count() == 3 and len(dump) > 10_000
+    assert SubmissionRetry.objects.count() == 2  # the receipts are there, sealed
     stored = b"".join(path.read_bytes() for path in private_storage.rglob("*") if path.is_file())
     assert stored, "the photo's ciphertext should be in storage"
     for needle in _needles(receipts):

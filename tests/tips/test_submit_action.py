@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -9,12 +10,13 @@ from PIL import Image
 
 from audit import Action
 from audit.models import AuditEvent
-from portal import vault
+from portal import outbox, vault
+from portal.models import OutboxJob
 from portal.vault.models import WrappedKey
 from tests.tips.conftest import read_tip
 from tips import actions
 from tips.attachments import clean_upload
-from tips.models import Attachment, Identifier, Tip
+from tips.models import Attachment, Identifier, SubmissionRetry, Tip
 from tips.submission import Contact, TipSubmission
 
 
@@ -143,34 +145,89 @@ def test_it_leaves_nothing_behind_when_the_transaction_fails(
     assert stored == []
 
 
-def test_it_refuses_the_same_form_twice(recovery_key):
-    actions.do_submit_tip(submission(), submission_token="token-1")
+RETRY_KEY = "k3y-of-the-client-0123456789abcdef"
 
-    with pytest.raises(actions.AlreadySubmitted):
-        actions.do_submit_tip(submission(), submission_token="token-1")
+
+def test_it_answers_a_retry_with_the_first_receipt_and_stores_one_tip(recovery_key):
+    first = actions.do_submit_tip(submission(), retry_key=RETRY_KEY)
+    again = actions.do_submit_tip(submission(), retry_key=RETRY_KEY, same_submission_only=True)
+
+    assert (again.receipt, again.status, again.tip) == (first.receipt, first.status, first.tip)
+    assert (first.replayed, again.replayed) == (False, True)
+    assert Tip.objects.count() == 1
+    assert AuditEvent.objects.filter(action=Action.TIP_SUBMITTED).count() == 1
+
+
+def test_it_refuses_a_retry_key_that_comes_back_with_another_submission(recovery_key):
+    actions.do_submit_tip(submission(), retry_key=RETRY_KEY)
+
+    with pytest.raises(actions.RetryMismatch):
+        actions.do_submit_tip(
+            submission(description="Something else"), retry_key=RETRY_KEY, same_submission_only=True
+        )
     assert Tip.objects.count() == 1
 
 
-def test_it_queues_the_urgent_notification_after_commit_with_the_id_only(
+def test_it_stores_a_new_tip_once_the_retry_window_has_passed(recovery_key, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC), tick=False)
+    first = actions.do_submit_tip(submission(), retry_key=RETRY_KEY)
+    time_machine.shift(actions.retry_window() + dt.timedelta(seconds=1))
+
+    later = actions.do_submit_tip(submission(), retry_key=RETRY_KEY)
+
+    assert later.receipt != first.receipt and not later.replayed
+    assert Tip.objects.count() == 2
+    assert SubmissionRetry.objects.count() == 1
+
+
+def test_it_forgets_the_sealed_answers_after_the_window(recovery_key, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC), tick=False)
+    actions.do_submit_tip(submission(), retry_key=RETRY_KEY)
+    assert actions.do_forget_retry_copies() == 0
+    time_machine.shift(actions.retry_window() + dt.timedelta(seconds=1))
+
+    assert actions.do_forget_retry_copies() == 1
+    assert not SubmissionRetry.objects.exists()
+
+
+def test_it_records_the_urgent_notification_with_the_tip_and_nudges_after_commit(
     recovery_key, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from tips import tasks
-
-    sent = []
-    # The broker is the edge: whether tasks run in-process or on real workers, what is queued
-    # is the tip's id, once, after the commit.
-    monkeypatch.setattr(tasks.notify_urgent_tip, "delay", lambda *args: sent.append(args))
+    nudged = []
+    # The broker is the edge: what leaves the process is the outbox job's id, after commit.
+    monkeypatch.setattr(outbox, "nudge", nudged.append)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         tip = actions.do_submit_tip(submission(immediate_danger="yes")).tip
-        assert sent == []  # nothing leaves before the commit
+        [job] = OutboxJob.objects.all()  # in the tip's own transaction
+        assert nudged == []
 
     for callback in callbacks:
         callback()
-    assert sent == [(tip.pk,)]
+    assert (job.task, job.args) == ("tips.tasks.notify_urgent_tip", [tip.pk])
+    assert nudged == [job.pk]
 
 
-def test_it_notifies_on_call_investigators_once_without_content(recovery_key, make_staff):
+@pytest.mark.django_db(transaction=True)  # a real commit runs the real on-commit callbacks
+def test_it_shows_the_receipt_even_when_work_after_the_commit_fails(
+    recovery_key, private_storage, monkeypatch
+):
+    def broken_nudge(job_id):
+        raise ConnectionError("broker gone")
+
+    monkeypatch.setattr(outbox, "nudge", broken_nudge)
+    cleaned = clean_upload("van.jpg", _jpeg())
+
+    submitted = actions.do_submit_tip(submission(immediate_danger="yes", attachments=(cleaned,)))
+
+    assert submitted.receipt
+    [row] = Attachment.objects.filter(tip=submitted.tip)
+    assert default_storage.exists(row.blob)  # the photo is still there for the investigator
+
+
+def test_it_notifies_on_call_investigators_once_without_content(
+    recovery_key, make_staff, committed
+):
     on_call = make_staff("night-shift", "investigator")
     on_call.email, on_call.on_call = "night@example.org", True
     on_call.save(update_fields=["email", "on_call"])
@@ -178,23 +235,32 @@ def test_it_notifies_on_call_investigators_once_without_content(recovery_key, ma
     off_duty.email = "day@example.org"
     off_duty.save(update_fields=["email"])
     tip = actions.do_submit_tip(submission(immediate_danger="yes")).tip
-    Tip.objects.filter(pk=tip.pk).update(urgent_notified_at=None)  # as if not yet run
     mail.outbox.clear()
 
-    assert actions.do_notify_urgent(tip.pk) == 1
+    assert committed(actions.do_notify_urgent, tip.pk) == 1
 
     assert [message.to for message in mail.outbox] == [["night@example.org"]]
     assert "warehouse" not in mail.outbox[0].body and str(tip.code) not in mail.outbox[0].body
     tip.refresh_from_db()
     assert tip.urgent_notified_at is not None
-    assert actions.do_notify_urgent(tip.pk) is None  # a redelivered task sends nothing
+    assert committed(actions.do_notify_urgent, tip.pk) is None  # a redelivery sends nothing
     assert len(mail.outbox) == 1
 
 
-def test_it_does_not_queue_a_notification_for_a_tip_that_is_not_urgent(
-    recovery_key, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks() as callbacks:
-        actions.do_submit_tip(submission())
+def test_it_sends_no_mail_inside_the_transaction(recovery_key, make_staff, monkeypatch):
+    on_call = make_staff("night-shift", "investigator")
+    on_call.email, on_call.on_call = "night@example.org", True
+    on_call.save(update_fields=["email", "on_call"])
+    tip = actions.do_submit_tip(submission(immediate_danger="yes")).tip
+    monkeypatch.setattr(outbox, "nudge", lambda job_id: None)
 
-    assert callbacks == []
+    actions.do_notify_urgent(tip.pk)  # its transaction is the test's: never committed
+
+    assert mail.outbox == []
+    assert OutboxJob.objects.filter(task="portal.tasks.send_staff_mail").count() == 1
+
+
+def test_it_does_not_queue_a_notification_for_a_tip_that_is_not_urgent(recovery_key):
+    actions.do_submit_tip(submission())
+
+    assert not OutboxJob.objects.exists()

@@ -113,14 +113,22 @@ def test_it_refuses_a_filled_honeypot_and_keeps_the_report(client, recovery_key)
     assert not Tip.objects.exists()
 
 
-def test_it_turns_a_resent_form_into_already_received(client, recovery_key):
-    first = client.post("/tip/", form_tip(submission_token="form-token-1"))
-    again = client.post("/tip/", form_tip(submission_token="form-token-1"))
+def test_it_shows_the_first_receipt_again_when_the_form_is_sent_again(client, recovery_key):
+    token = "a-form-token-of-the-servers-making-0123"
+    first = client.post("/tip/", form_tip(submission_token=token))
+    again = client.post("/tip/", form_tip(submission_token=token))  # a lost response, a resend
 
-    assert first.status_code == 201
-    assert again.status_code == 409
-    assert "already received" in again.content.decode()
+    assert first.status_code == again.status_code == 201
+    assert first.context["receipt"] == again.context["receipt"]
     assert Tip.objects.count() == 1
+
+
+def test_it_ignores_a_token_too_short_to_be_the_servers(client, recovery_key):
+    first = client.post("/tip/", form_tip(submission_token="guessable"))
+    again = client.post("/tip/", form_tip(submission_token="guessable"))
+
+    assert first.context["receipt"] != again.context["receipt"]
+    assert Tip.objects.count() == 2
 
 
 def test_it_asks_for_a_way_to_reach_someone_who_wants_to_be_contacted(client, recovery_key):

@@ -1,0 +1,65 @@
+"""What the fault tests start for themselves: a Redis broker on a free port, a silent socket that
+stands for a hung one, and Celery workers; each stopped by the test that started it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.servers import running, running_process
+
+
+def shared_database_url() -> str:
+    """The test database, for child processes (gunicorn, workers) that must share it."""
+    params = connection.settings_dict
+    if params["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("processes sharing the test database need PostgreSQL (CI's second pass)")
+    user = params["USER"] or ""
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    auth = f"{user}{password}@" if user else ""
+    host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 5432
+    return f"postgres://{auth}{host}:{port}/{params['NAME']}"
+
+
+@contextlib.contextmanager
+def redis_on(port: int) -> Iterator[None]:
+    command = [
+        "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+        "--appendonly", "no", "--daemonize", "no",
+    ]  # fmt: skip
+    with running(command, dict(os.environ), "Ready to accept connections"):
+        yield
+
+
+@contextlib.contextmanager
+def silent_socket_on(port: int) -> Iterator[None]:
+    """Accepts connections on the port and never answers: a frozen broker."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(64)
+        yield
+
+
+@contextlib.contextmanager
+def worker(
+    venv_bin: Path, env: dict[str, str], tmp_path: Path, *, new_session: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker with beat (prefork, one child) on the environment's broker."""
+    command = [
+        str(venv_bin / "celery"), "-A", "portal", "worker", "--beat", "--pool=prefork",
+        "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=info",
+        "--schedule", str(tmp_path / f"beat-schedule-{secrets.token_hex(4)}"),
+    ]  # fmt: skip
+    with running_process(command, env, "ready.", new_session=new_session) as (process, lines):
+        yield process
+    if os.environ.get("FAULT_TEST_DEBUG"):
+        print("".join(lines))
