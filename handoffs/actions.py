@@ -36,9 +36,10 @@ from triage.models import Organization, Service
 class HandoffError(Exception):
     status_code = 409
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.field = field  # the input it is about, named as the API and forms name it
 
 
 class Invalid(HandoffError):
@@ -101,18 +102,24 @@ def _seal_json(key: vault.RecordKey, field_name: str, document: dict[str, object
 
 def _check(new: NewHandoff) -> None:
     if not new.services:
-        raise Invalid(_("Choose at least one service."))
+        raise Invalid(_("Choose at least one service."), field="services")
     unknown = set(new.services) - set(Service.values)
     if unknown:
-        raise Invalid(_("Unknown services: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+        raise Invalid(
+            _("Unknown services: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            field="services",
+        )
     missing = set(new.services) - set(new.organization.services)
     if missing:
         raise Invalid(
             _("%(org)s does not offer: %(names)s.")
-            % {"org": new.organization.name, "names": ", ".join(sorted(missing))}
+            % {"org": new.organization.name, "names": ", ".join(sorted(missing))},
+            field="services",
         )
     if not new.summary.strip() or len(new.summary) > 5000:
-        raise Invalid(_("Write a summary for the liaison (at most 5000 characters)."))
+        raise Invalid(
+            _("Write a summary for the liaison (at most 5000 characters)."), field="summary"
+        )
     pieces = new.identity.pieces()
     if new.consent is None:
         if pieces:
@@ -120,21 +127,25 @@ def _check(new: NewHandoff) -> None:
                 _(
                     "Without the person's consent only an anonymous service request can be sent: "
                     "leave name, contact, location and situation empty."
-                )
+                ),
+                field="consent",
             )
         return
     if new.consent.method not in Consent.Method.values:
-        raise Invalid(_("Say how consent was given: written or verbal."))
+        raise Invalid(_("Say how consent was given: written or verbal."), field="consent")
     if not new.consent.scope or set(new.consent.scope) - set(Scope.values):
-        raise Invalid(_("Say which pieces of information the person agreed to share."))
+        raise Invalid(
+            _("Say which pieces of information the person agreed to share."), field="consent"
+        )
     beyond = set(pieces) - set(new.consent.scope)
     if beyond:
         raise Invalid(
             _("The person did not agree to share: %(names)s.")
-            % {"names": ", ".join(sorted(beyond))}
+            % {"names": ", ".join(sorted(beyond))},
+            field="consent",
         )
     if new.consent.expires_at <= timezone.localdate():
-        raise Invalid(_("Consent must run until a future date."))
+        raise Invalid(_("Consent must run until a future date."), field="consent")
 
 
 @transaction.atomic
@@ -154,7 +165,8 @@ def do_create_handoff(
     except vault.UnknownDesk:
         raise Invalid(
             _("%(org)s has no desk key yet: an administrator must set it up first.")
-            % {"org": new.organization.name}
+            % {"org": new.organization.name},
+            field="organization",
         ) from None
     handoff = Handoff(
         tip=tip,
@@ -256,7 +268,10 @@ def do_decline(
     _require_liaison(handoff, acting_user)
     text = (reason or "").strip()
     if not text or len(text) > 2000:
-        raise Invalid(_("Say why (at most 2000 characters): the investigator will re-route it."))
+        raise Invalid(
+            _("Say why (at most 2000 characters): the investigator will re-route it."),
+            field="reason",
+        )
     locked = _locked(handoff)
     if locked.status != Status.PENDING:
         raise WrongState(_("Only a waiting handoff can be declined."))
@@ -289,7 +304,7 @@ def do_record_contact_attempt(
     """Audit: HANDOFF_CONTACT_ATTEMPT (the note stays with the organization)."""
     _require_liaison(handoff, acting_user)
     if method not in Activity.Method.values:
-        raise Invalid(_("Say how you tried to reach them."))
+        raise Invalid(_("Say how you tried to reach them."), field="method")
     handoff = _locked(handoff)  # the status check must see the current row, not a stale copy
     if handoff.status != Status.ACCEPTED:
         raise WrongState(_("Accept the handoff first."))
@@ -313,12 +328,12 @@ def do_record_outcome(
     organization. Audit: HANDOFF_OUTCOME, HANDOFF_CLOSED."""
     _require_liaison(handoff, acting_user)
     if outcome not in Outcome.values:
-        raise Invalid(_("Choose an outcome."))
+        raise Invalid(_("Choose an outcome."), field="outcome")
     provided = sorted(set(services_provided))
     if set(provided) - set(Service.values):
-        raise Invalid(_("Unknown services."))
+        raise Invalid(_("Unknown services."), field="services_provided")
     if outcome == Outcome.SERVICES_PROVIDED and not provided:
-        raise Invalid(_("Say which services were provided."))
+        raise Invalid(_("Say which services were provided."), field="services_provided")
     locked = _locked(handoff)
     if locked.status != Status.ACCEPTED:
         raise WrongState(_("Only an accepted handoff can be closed with an outcome."))
@@ -345,7 +360,7 @@ def do_add_note(handoff: Handoff, note: str, *, acting_user: User) -> Activity:
     _require_liaison(handoff, acting_user)
     text = (note or "").strip()
     if not text:
-        raise Invalid(_("Please write something."))
+        raise Invalid(_("Please write something."), field="note")
     activity = _activity(handoff, Activity.Kind.NOTE, "", text[:5000], acting_user=acting_user)
     audit.record(Action.HANDOFF_NOTE_ADDED, actor=acting_user, target=handoff)
     return activity

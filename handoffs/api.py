@@ -36,7 +36,12 @@ class HandoffAPIView(StaffAPIView):
             if exc.status_code == status.HTTP_403_FORBIDDEN:
                 exc = exceptions.PermissionDenied(exc.message)
             elif exc.status_code == status.HTTP_400_BAD_REQUEST:
-                exc = exceptions.ValidationError(exc.message)
+                # A 400 about a field names it in `fields`; the message stays the action's.
+                exc = exceptions.ValidationError(
+                    {exc.field: [exc.message], "non_field_errors": [exc.message]}
+                    if exc.field
+                    else exc.message
+                )
             else:
                 exc = Conflict(exc.message)
         elif isinstance(exc, vault.NoDeskAccess):

@@ -95,7 +95,8 @@ def test_it_requires_the_services_provided(handoff, lia):
     response = _post(lia, handoff, "outcome", {"outcome": "services_provided"})
 
     assert response.status_code == 400
-    assert "which services" in response.json()["error"]["message"]
+    fields = response.json()["error"]["fields"]
+    assert "which services" in fields["services_provided"][0]
 
 
 @pytest.mark.parametrize(
