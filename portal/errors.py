@@ -50,6 +50,21 @@ def error_body(
     }
 
 
+class UploadLimit(RequestDataTooBig):
+    """The files of one request broke a limit (too many, too large together): the upload
+    handler raises subclasses of this, and the API names `attachments` in its 413."""
+
+
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+    def __init__(self, detail: str, *, about_files: bool) -> None:
+        super().__init__(detail)
+        self.about_files = about_files
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
@@ -69,11 +84,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised while DRF reads the body (too many files, files too large in total): the same
+        # 413 with the error shape whatever DEBUG says, naming the files where it is about them.
+        exc = TooLarge(str(exc), about_files=isinstance(exc, UploadLimit))
     response = exception_handler(exc, context)
     if response is None:
         return None
     detail = exc.detail if isinstance(exc, exceptions.APIException) else None
     fields: dict[str, Any] = {}
+    if isinstance(exc, TooLarge) and exc.about_files:
+        fields = {"attachments": [str(detail)]}
     if isinstance(exc, exceptions.ValidationError):
         message = _("Some fields are not valid.")
         flat = _flatten(detail)

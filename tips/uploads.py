@@ -15,8 +15,9 @@ temporary-file handler; this one never steps aside, so it has to bound memory it
 - at most `TIP_ATTACHMENT_MAX_COUNT * 3` file parts per request (`TooManyFiles`): the form
   reports a few files too many, but thousands of tiny parts are an attack, not a mistake.
 
-Both exceptions subclass `RequestDataTooBig`, so Django answers 400 and marks the request's
-POST data unreadable, exactly as for an oversized form.
+Both exceptions subclass `RequestDataTooBig` (through `portal.errors.UploadLimit`), so Django
+answers 400 and marks the request's POST data unreadable, exactly as for an oversized form; the
+API answers 413 naming `attachments`.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from portal.errors import UploadLimit
 
-class UploadTooLarge(RequestDataTooBig):
+
+class UploadTooLarge(UploadLimit):
     """All files in one request together exceeded the per-request cap."""
 
     def __init__(self, limit: int) -> None:
@@ -43,7 +45,7 @@ class UploadTooLarge(RequestDataTooBig):
         )
 
 
-class TooManyFiles(RequestDataTooBig):
+class TooManyFiles(UploadLimit):
     """More file parts arrived than any honest form submission would send."""
 
     def __init__(self, limit: int) -> None:
