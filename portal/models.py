@@ -79,7 +79,6 @@ class OutboxJob(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)  # an exception class name
     done_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -87,7 +86,7 @@ class OutboxJob(models.Model):
             models.Index(
                 fields=["run_after"],
                 name="outbox_pending",
-                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+                condition=Q(done_at__isnull=True),
             ),
             # Pruning finished jobs.
             models.Index(fields=["created_at"], name="outbox_created"),

@@ -17,8 +17,8 @@ A job is claimed by a conditional update that sets a lease (`OUTBOX_LEASE_SECOND
 minutes above the longest job), so two runners never run it at once and a killed runner's job
 is taken over when its lease ends. Delivery is at least once: the named tasks are idempotent
 (each claims its own effect, e.g. `Tip.urgent_notified_at`). A job that keeps failing is retried
-with exponential back-off up to `OUTBOX_MAX_ATTEMPTS` times, then marked failed and logged at
-ERROR for a person to look at.
+with exponential back-off, capped at an hour, and never given up; from `OUTBOX_MAX_ATTEMPTS`
+failures on, each failure is logged at ERROR for a person to look at.
 
 Under the embedded default (no broker) the nudge hands the job to the in-process runner
 (`portal.embedded`) when one is serving, else runs it right after the commit.
@@ -98,13 +98,13 @@ def nudge(job_id: int) -> None:
 def run(job_id: int) -> bool:
     """Claim the job and run its task here; True when it ran to completion now.
 
-    Returns False when there was nothing to do: done already, failed for good, or held by
-    another runner whose lease has not ended.
+    Returns False when it failed (it is retried later), or when there was nothing to do: done
+    already, or held by another runner whose lease has not ended.
     """
     now = timezone.now()
     lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     claimed = (
-        OutboxJob.objects.filter(pk=job_id, done_at__isnull=True, failed_at__isnull=True)
+        OutboxJob.objects.filter(pk=job_id, done_at__isnull=True)
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
         .update(leased_until=now + lease, attempts=F("attempts") + 1)
     )
@@ -127,9 +127,7 @@ def sweep() -> int:
     """
     moment = timezone.now()
     due = (
-        OutboxJob.objects.filter(
-            done_at__isnull=True, failed_at__isnull=True, run_after__lte=moment
-        )
+        OutboxJob.objects.filter(done_at__isnull=True, run_after__lte=moment)
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=moment))
         .order_by("run_after")
         .values_list("pk", flat=True)
@@ -141,12 +139,37 @@ def sweep() -> int:
 
 def backlog() -> int:
     """Jobs waiting to be delivered (the health page)."""
-    return OutboxJob.objects.filter(done_at__isnull=True, failed_at__isnull=True).count()
+    return OutboxJob.objects.filter(done_at__isnull=True).count()
 
 
-def failed() -> int:
-    """Jobs given up on: a person must look at `last_error` (the health page)."""
-    return OutboxJob.objects.filter(failed_at__isnull=False).count()
+def failing() -> int:
+    """Jobs that failed `OUTBOX_MAX_ATTEMPTS` times or more and are still retried hourly: a
+    person must look at `last_error` (the health page)."""
+    return OutboxJob.objects.filter(
+        done_at__isnull=True, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS
+    ).count()
+
+
+def _failed(job: OutboxJob, exc: Exception) -> None:
+    # Never given up: a notification that an urgent tip waits must go out however long the
+    # mail server is away. The back-off stops growing at an hour; past OUTBOX_MAX_ATTEMPTS each
+    # failure is an error for a person to look at.
+    attempts = job.attempts
+    delay = timedelta(seconds=min(settings.OUTBOX_GRACE_SECONDS * 2**attempts, 3600))
+    OutboxJob.objects.filter(pk=job.pk).update(
+        leased_until=None,
+        run_after=timezone.now() + delay,
+        last_error=type(exc).__name__[:200],
+    )
+    log = logger.error if attempts >= settings.OUTBOX_MAX_ATTEMPTS else logger.warning
+    log(
+        "outbox job %s (%s) failed %s times (%s); retry in %s s",
+        job.pk,
+        job.task,
+        attempts,
+        type(exc).__name__,
+        int(delay.total_seconds()),
+    )
 
 
 def task_named(name: str) -> Task:
@@ -157,31 +180,3 @@ def task_named(name: str) -> Task:
         with contextlib.suppress(ImportError):
             importlib.import_module(name.rpartition(".")[0])
     return app.tasks[name]
-
-
-def _failed(job: OutboxJob, exc: Exception) -> None:
-    attempts = job.attempts
-    failed_for_good = attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    delay = timedelta(seconds=min(settings.OUTBOX_GRACE_SECONDS * 2**attempts, 3600))
-    OutboxJob.objects.filter(pk=job.pk).update(
-        leased_until=None,
-        run_after=timezone.now() + delay,
-        last_error=type(exc).__name__[:200],
-        failed_at=timezone.now() if failed_for_good else None,
-    )
-    if failed_for_good:
-        logger.error(
-            "outbox job %s (%s) failed %s times (%s); not retried",
-            job.pk,
-            job.task,
-            attempts,
-            type(exc).__name__,
-        )
-    else:
-        logger.warning(
-            "outbox job %s (%s) failed (%s); retry in %s s",
-            job.pk,
-            job.task,
-            type(exc).__name__,
-            int(delay.total_seconds()),
-        )

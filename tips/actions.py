@@ -100,7 +100,10 @@ def do_submit_tip(
     indexes = extract.index_values(found)
     priority = score_submission(submission, len(found))
     stored_blobs: list[str] = []
-    committed = False
+    # Whether the COMMIT was sent (`reached_commit`) and whether it is known to have succeeded
+    # (`committed`): a connection lost during the COMMIT leaves the outcome unknown, and the
+    # files of a tip that may be stored are never removed.
+    reached_commit = committed = False
 
     def mark_committed() -> None:
         nonlocal committed
@@ -130,20 +133,25 @@ def do_submit_tip(
             )
             if tip.is_urgent:
                 outbox.enqueue("tips.tasks.notify_urgent_tip", tip.pk)
+            reached_commit = True
     except IntegrityError:
-        _discard_blobs(stored_blobs)
+        if not reached_commit:
+            _discard_blobs(stored_blobs)
         # A concurrent copy of the same submission stored its tip first: answer with that one.
         if retry_key and (earlier := _earlier_answer(retry_key, fingerprint, same_submission_only)):
             return earlier
         raise
-    except Exception:
+    except Exception as exc:
         if not committed:
-            # The wraps rolled back with the rows, so these blobs are unreadable already;
-            # removing them keeps storage tidy.
-            _discard_blobs(stored_blobs)
+            if not reached_commit:
+                # The wraps rolled back with the rows, so these blobs are unreadable already;
+                # removing them keeps storage tidy.
+                _discard_blobs(stored_blobs)
             raise
         # After the commit the tip is durable: its receipt is shown whatever failed here.
-        logger.warning("work after a committed tip failed; the tip is stored", exc_info=True)
+        logger.warning(
+            "work after a committed tip failed (%s); the tip is stored", type(exc).__name__
+        )
     return SubmittedTip(tip=tip, receipt=receipt, status=tip.tipster_status.value)
 
 

@@ -7,10 +7,12 @@ exception (browsers cannot refill a file input), which the page says.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,12 +27,17 @@ from tips.submission import (
     MAX_IDENTIFIER_ITEMS,
     MAX_SHORT,
     MAX_TEXT,
-    MIN_RETRY_KEY_CHARS,
     Contact,
     TipSubmission,
 )
 
 HONEYPOT_FIELD = "homepage"
+_TOKEN_SIGNER = signing.Signer(salt="tips.submission-token")
+
+
+def new_submission_token() -> str:
+    """The form's one-time token: 192 random bits, signed so that only the server makes them."""
+    return _TOKEN_SIGNER.sign(secrets.token_urlsafe(24))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -135,13 +142,17 @@ class HoneypotMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     # A one-time token: sending the same form twice gives one tip, not two.
-    submission_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    submission_token = forms.CharField(required=False, max_length=128, widget=forms.HiddenInput)
 
     def clean_submission_token(self) -> str:
-        # Only a token of the server's making (192 bits) may open a receipt again: a short one
-        # a client made up could be guessed by someone else.
+        # Only a token of the server's making may bring a receipt back: one a page elsewhere
+        # made up and handed to many people would give each the first one's receipt.
         token = self.cleaned_data.get("submission_token", "")
-        return token if len(token) >= MIN_RETRY_KEY_CHARS else ""
+        try:
+            _TOKEN_SIGNER.unsign(token)
+        except signing.BadSignature:
+            return ""
+        return token
 
     def clean_homepage(self) -> str:
         value = self.cleaned_data.get("homepage", "")

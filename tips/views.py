@@ -7,8 +7,6 @@ stored the tip — at the same URL, never in a link — and nothing here logs wh
 
 from __future__ import annotations
 
-import secrets
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.access import public
 from portal.vault import InvalidReceipt
 from tips import actions, followup, throttle
-from tips.forms import HelpForm, ReceiptForm, ReplyForm, TipForm
+from tips.forms import HelpForm, ReceiptForm, ReplyForm, TipForm, new_submission_token
 
 RATE_LIMITED = 429
 
@@ -28,7 +26,7 @@ def _language() -> str:
 
 
 def _fresh_token() -> dict[str, str]:
-    return {"submission_token": secrets.token_urlsafe(24)}
+    return {"submission_token": new_submission_token()}
 
 
 def _submit(
@@ -44,7 +42,12 @@ def _submit(
     # The one-time token: a double click, a reload or a resend after a lost response stores
     # nothing more and shows the first receipt again.
     token = form.cleaned_data.get("submission_token", "")
-    submitted = actions.do_submit_tip(form.submission(_language()), retry_key=token)
+    submission = form.submission(_language())
+    try:
+        submitted = actions.do_submit_tip(submission, retry_key=token, same_submission_only=True)
+    except actions.RetryMismatch:
+        # Back, an edit, send again: a report with something new is a new report.
+        submitted = actions.do_submit_tip(submission)
     return render(
         request,
         "tips/received.html",

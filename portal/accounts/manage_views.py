@@ -90,7 +90,7 @@ def health(request: HttpRequest) -> HttpResponse:
         {
             "last_beat": last_beat,
             "outbox_waiting": outbox.backlog(),
-            "outbox_failed": outbox.failed(),
+            "outbox_failing": outbox.failing(),
             "active_staff": User.objects.filter(is_active=True).count(),
             "disabled_staff": User.objects.filter(is_active=False).count(),
         },

@@ -27,12 +27,11 @@ class Migration(migrations.Migration):
                 ("attempts", models.PositiveIntegerField(default=0)),
                 ("last_error", models.CharField(blank=True, max_length=200)),
                 ("done_at", models.DateTimeField(blank=True, null=True)),
-                ("failed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
                 "indexes": [
                     models.Index(
-                        condition=models.Q(("done_at__isnull", True), ("failed_at__isnull", True)),
+                        condition=models.Q(("done_at__isnull", True)),
                         fields=["run_after"],
                         name="outbox_pending",
                     ),

@@ -58,21 +58,24 @@ def test_it_leaves_a_job_held_by_another_runner_until_its_lease_ends(clock, sett
     assert outbox.run(job.pk) is True  # that runner was killed: its job is taken over
 
 
-def test_it_retries_a_failing_job_with_back_off_then_gives_up(clock, settings, caplog) -> None:
+def test_it_retries_a_failing_job_with_back_off_and_never_gives_up(clock, settings, caplog) -> None:
     settings.OUTBOX_MAX_ATTEMPTS = 3
     job = _job()
     OutboxJob.objects.filter(pk=job.pk).update(task="portal.tasks.no_such_task")
 
     delays = []
-    for _ in range(3):
+    for _ in range(12):
         with caplog.at_level(logging.WARNING, logger="portal.outbox"):
             assert outbox.run(job.pk) is False
         job.refresh_from_db()
         delays.append((job.run_after - timezone.now()).total_seconds())
-    assert delays[0] < delays[1]
-    assert job.failed_at is not None and job.last_error == "NotRegistered"
-    assert outbox.run(job.pk) is False
-    assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING, logging.ERROR]
+    assert delays[0] < delays[1] < delays[2]
+    assert max(delays) == 3600  # the back-off stops growing at an hour
+    assert job.last_error == "NotRegistered" and job.done_at is None
+    levels = [record.levelno for record in caplog.records]
+    assert levels[:2] == [logging.WARNING, logging.WARNING]
+    assert set(levels[2:]) == {logging.ERROR}  # past OUTBOX_MAX_ATTEMPTS: for a person
+    assert outbox.failing() == 1
 
 
 def test_the_sweeper_delivers_what_no_nudge_did_after_the_grace(clock, settings) -> None:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from tests.tips.conftest import api_tip, form_tip
 from tests.tips.test_follow_up import investigator_says
+from tips.forms import new_submission_token
 from tips.models import SubmissionRetry, Tip
 
 TYPED = {
@@ -37,7 +38,7 @@ TYPED = {
     "exif_make": "Birdwhistle-Camera-Co",
 }
 # The client secrets that seal a copy of the receipt for a retry (form token, Idempotency-Key).
-RETRY_KEYS = ["form-token-Gx7Qm2Lw9Zp4Rt6Yv8Bn", "api-key-Hs3Jd5Kf7Lg9Qw2Er4Ty6Ui"]
+RETRY_KEYS = [new_submission_token(), "api-key-Hs3Jd5Kf7Lg9Qw2Er4Ty6Ui"]
 # What the identifiers normalise to must not be there either.
 NORMALISED = ["+19135550177", "barracuda_hires", "aztek-jobs.example.org", "KSQZX4471"]
 

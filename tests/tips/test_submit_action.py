@@ -264,3 +264,30 @@ def test_it_does_not_queue_a_notification_for_a_tip_that_is_not_urgent(recovery_
     actions.do_submit_tip(submission())
 
     assert not OutboxJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_files_when_the_connection_drops_during_the_commit(
+    recovery_key, private_storage, monkeypatch
+):
+    # The server committed, but its answer to COMMIT never arrived: the tip may well be stored
+    # (a retry with its key will replay the receipt), so its photo must stay.
+    from django.db import OperationalError, connection
+
+    real_commit = connection._commit
+
+    def commit_then_lose_the_connection():
+        real_commit()
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "_commit", commit_then_lose_the_connection)
+    cleaned = clean_upload("van.jpg", _jpeg())
+
+    with pytest.raises(OperationalError):
+        actions.do_submit_tip(submission(attachments=(cleaned,)), retry_key=RETRY_KEY)
+    monkeypatch.undo()
+
+    [row] = Attachment.objects.all()
+    assert default_storage.exists(row.blob)
+    again = actions.do_submit_tip(submission(attachments=(cleaned,)), retry_key=RETRY_KEY)
+    assert again.replayed and again.tip == row.tip

@@ -8,6 +8,7 @@ from django.test import Client
 from PIL import Image
 
 from tests.tips.conftest import form_tip, read_tip
+from tips.forms import new_submission_token
 from tips.models import Attachment, Tip
 
 RECEIPT = re.compile(r'<code id="receipt">([0-9A-Z-]{23})</code>')
@@ -114,7 +115,7 @@ def test_it_refuses_a_filled_honeypot_and_keeps_the_report(client, recovery_key)
 
 
 def test_it_shows_the_first_receipt_again_when_the_form_is_sent_again(client, recovery_key):
-    token = "a-form-token-of-the-servers-making-0123"
+    token = new_submission_token()
     first = client.post("/tip/", form_tip(submission_token=token))
     again = client.post("/tip/", form_tip(submission_token=token))  # a lost response, a resend
 
@@ -123,9 +124,20 @@ def test_it_shows_the_first_receipt_again_when_the_form_is_sent_again(client, re
     assert Tip.objects.count() == 1
 
 
-def test_it_ignores_a_token_too_short_to_be_the_servers(client, recovery_key):
-    first = client.post("/tip/", form_tip(submission_token="guessable"))
-    again = client.post("/tip/", form_tip(submission_token="guessable"))
+def test_it_takes_an_edited_resend_as_a_new_report(client, recovery_key):
+    token = new_submission_token()
+    first = client.post("/tip/", form_tip(submission_token=token))
+    edited = client.post("/tip/", form_tip(submission_token=token, plates="KS 123 ABC"))
+
+    assert edited.status_code == 201
+    assert first.context["receipt"] != edited.context["receipt"]
+    assert Tip.objects.count() == 2
+
+
+def test_it_ignores_a_token_the_server_did_not_make(client, recovery_key):
+    made_up = "a" * 40  # e.g. a page elsewhere handing the same token to everyone
+    first = client.post("/tip/", form_tip(submission_token=made_up))
+    again = client.post("/tip/", form_tip(submission_token=made_up))
 
     assert first.context["receipt"] != again.context["receipt"]
     assert Tip.objects.count() == 2
