@@ -11,7 +11,11 @@ import traceback
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousMultipartForm,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -55,6 +59,10 @@ class UploadLimit(RequestDataTooBig):
     handler raises subclasses of this, and the API names `attachments` in its 413."""
 
 
+class UploadProblem(SuspiciousMultipartForm):
+    """A multipart body broken inside a file part (the upload handler raises subclasses)."""
+
+
 class TooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -84,6 +92,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SuspiciousMultipartForm):
+        # A malformed or cut-off multipart body: a 400 saying so, with DEBUG on or off; a file
+        # cut off is named where it belongs.
+        about_files = isinstance(exc, UploadProblem)
+        exc = exceptions.ValidationError(
+            {"attachments": [str(exc)], "non_field_errors": [str(exc)]} if about_files else str(exc)
+        )
     elif isinstance(exc, RequestDataTooBig):
         # Raised while DRF reads the body (too many files, files too large in total): the same
         # 413 with the error shape whatever DEBUG says, naming the files where it is about them.

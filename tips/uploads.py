@@ -31,7 +31,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
-from portal.errors import UploadLimit
+from portal.errors import UploadLimit, UploadProblem
 
 
 class UploadTooLarge(UploadLimit):
@@ -53,6 +53,18 @@ class TooManyFiles(UploadLimit):
         super().__init__(
             gettext("Too many files were attached (at most %(count)d per request).")
             % {"count": limit}
+        )
+
+
+class TruncatedUpload(UploadProblem):
+    """The body ended before a file part did: the file would otherwise be lost silently."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "The upload was cut off before a file ended, so nothing was stored. Please send "
+                "it again."
+            )
         )
 
 
@@ -80,6 +92,7 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
         ) * settings.TIP_ATTACHMENT_MAX_BYTES
         self.max_files: int = settings.TIP_ATTACHMENT_MAX_COUNT * 3
         self.files_seen = 0
+        self.files_complete = 0
         self.total_bytes = 0
         # `file` is the attribute name MultiPartParser._close_files() closes on errors.
         self.file = BytesIO()
@@ -112,6 +125,7 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
         # Returning None tells the parser no later handler needs this chunk.
 
     def file_complete(self, file_size: int) -> BoundedUploadedFile:
+        self.files_complete += 1
         self.file.seek(0)
         uploaded = BoundedUploadedFile(
             file=self.file,
@@ -124,6 +138,12 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
         )
         uploaded.oversize = self.oversize
         return uploaded
+
+    def upload_complete(self) -> None:
+        # A body that ends inside a file part (no closing boundary, a cut connection) gives that
+        # file no file_complete(): Django would drop it without a word. Refuse the request.
+        if self.files_complete < self.files_seen:
+            raise TruncatedUpload()
 
     def upload_interrupted(self) -> None:
         self.file = BytesIO()
