@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -57,13 +58,13 @@ class EmbeddedRunner(threading.Thread):
                 self.next_due[name] = now + interval
                 self._safely(name, lambda name=name: _run_task(name))
 
-    def _safely(self, what: str, work: object) -> None:
+    def _safely(self, what: str, work: Callable[[], object]) -> None:
         # The runner's own thread keeps no connection between tasks, as a worker would not.
         own_thread = threading.current_thread() is self
         if own_thread:
             close_old_connections()
         try:
-            work()  # type: ignore[operator]
+            work()
         except Exception as exc:
             logger.warning("embedded runner: %s failed (%s)", what, type(exc).__name__)
         finally:

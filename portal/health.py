@@ -12,8 +12,8 @@ timeout, whatever hangs):
   Opening a new connection is bounded by `connect_timeout` in `DATABASE_URL`
   (`postgres://…?connect_timeout=2`): libpq's own default waits up to two minutes for a host
   that drops packets. A refused or restarting server fails at once either way.
-- cache: a Redis cache is probed through a client of its own with socket timeouts
-  (Django's client has none unless `CACHES` sets them), so a hung Redis costs ~1 s.
+- cache: the configured cache, whose Redis client has socket timeouts
+  (`CACHE_TIMEOUT_SECONDS`, portal/settings.py), so a hung Redis costs well under a second.
 - broker: a connection with connect and socket timeouts and no retry (kombu's
   `ensure_connection(max_retries=1)` sleeps 2 s between its two attempts: 2 s for a closed port,
   4 s for a socket that never answers; with no retry they fail in ~0 s and ~1 s). Redis must
@@ -29,18 +29,14 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.redis import RedisCache
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 QUERY_TIMEOUT_MS = 1000
-CACHE_TIMEOUT = 1.0
 BROKER_TIMEOUT = 1.0
 # A dependency counts as late after this many of its periods without a sign of life.
 MISSED_PERIODS = 3
@@ -129,7 +125,7 @@ def cache() -> Check:
     key = f"readyz:{secrets.token_hex(8)}"
     token = secrets.token_hex(8)
     try:
-        probe = _cache_probe()
+        probe = caches["default"]  # a Redis cache has socket timeouts (CACHE_TIMEOUT_SECONDS)
         probe.set(key, token, timeout=30)
         answered = probe.get(key)
         probe.delete(key)
@@ -143,18 +139,10 @@ def cache() -> Check:
 def broker() -> Check:
     if _eager():
         return Check(ok=True, detail=NOT_USED)
-    from portal.celery import app  # noqa: PLC0415 - the Celery app loads every task module
+    from portal.celery import broker_connection  # noqa: PLC0415 - the app loads task modules
 
     try:
-        with app.connection_for_write(
-            url=settings.CELERY_BROKER_URL,
-            connect_timeout=BROKER_TIMEOUT,
-            transport_options={
-                "socket_timeout": BROKER_TIMEOUT,
-                "socket_connect_timeout": BROKER_TIMEOUT,
-                "max_retries": 0,
-            },
-        ) as conn:
+        with broker_connection(BROKER_TIMEOUT) as conn:
             conn.ensure_connection(max_retries=0, reraise_as_library_errors=False)
             if conn.transport.driver_type == "redis":
                 # Creating the channel already pinged; ping on purpose, so a broker that accepts
@@ -251,28 +239,6 @@ def _bounded_queries() -> Iterator[None]:
                     "SELECT set_config('statement_timeout', %s, true)", [f"{QUERY_TIMEOUT_MS}ms"]
                 )
         yield
-
-
-def _cache_probe() -> BaseCache:
-    """The default cache, or for Redis the same server through a client with socket timeouts."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return backend
-    config = settings.CACHES["default"]
-    location = config["LOCATION"]
-    return _redis_probe(location if isinstance(location, str) else ",".join(location))
-
-
-@lru_cache(maxsize=4)
-def _redis_probe(location: str) -> RedisCache:
-    # One per process and location, reused: its pool keeps a connection open between probes.
-    config = settings.CACHES["default"]
-    options = {
-        **config.get("OPTIONS", {}),
-        "socket_timeout": CACHE_TIMEOUT,
-        "socket_connect_timeout": CACHE_TIMEOUT,
-    }
-    return RedisCache(location, {**config, "OPTIONS": options})
 
 
 def _failed(exc: BaseException) -> Check:

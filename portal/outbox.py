@@ -72,20 +72,11 @@ def nudge(job_id: int) -> None:
         if not embedded.submit(job_id):
             run(job_id)
         return
-    from portal.celery import app  # noqa: PLC0415 - the Celery app imports settings
+    from portal.celery import broker_connection  # noqa: PLC0415 - the app imports settings
     from portal.tasks import run_outbox_job  # noqa: PLC0415 - tasks import this module
 
-    timeout = settings.OUTBOX_NUDGE_TIMEOUT
     try:
-        with app.connection_for_write(
-            settings.CELERY_BROKER_URL,
-            connect_timeout=timeout,
-            transport_options={
-                "socket_timeout": timeout,
-                "socket_connect_timeout": timeout,
-                "max_retries": 0,
-            },
-        ) as connection:
+        with broker_connection(settings.OUTBOX_NUDGE_TIMEOUT) as connection:
             run_outbox_job.apply_async((job_id,), connection=connection, retry=False)
     except Exception as exc:
         logger.warning(
@@ -123,7 +114,7 @@ def run(job_id: int) -> bool:
 def sweep() -> int:
     """Run every pending job whose time has come; returns how many completed.
 
-    Also forgets jobs that finished more than a day ago.
+    Also forgets finished jobs made more than a day ago.
     """
     moment = timezone.now()
     due = (
@@ -133,7 +124,8 @@ def sweep() -> int:
         .values_list("pk", flat=True)
     )
     completed = sum(1 for job_id in list(due[:SWEEP_BATCH]) if run(job_id))
-    OutboxJob.objects.filter(done_at__lt=moment - KEEP_DONE).delete()
+    # By creation time, which the `outbox_created` index serves (a job is done after it is made).
+    OutboxJob.objects.filter(created_at__lt=moment - KEEP_DONE, done_at__isnull=False).delete()
     return completed
 
 

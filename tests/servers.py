@@ -10,8 +10,40 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_database_url() -> str:
+    """The test database, for child processes (gunicorn, workers) that must share it; skips the
+    test on SQLite, whose in-memory test database no other process can open."""
+    import pytest
+    from django.db import connection
+
+    params = connection.settings_dict
+    if params["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("processes sharing the test database need PostgreSQL (CI's second pass)")
+    user = params["USER"] or ""
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    auth = f"{user}{password}@" if user else ""
+    host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 5432
+    return f"postgres://{auth}{host}:{port}/{params['NAME']}"
+
+
+def redis_cache_settings(location: str) -> dict[str, Any]:
+    """The production cache settings (portal/settings.py, socket timeouts included), pointed at
+    `location`."""
+    from django.conf import settings
+
+    timeout = settings.CACHE_TIMEOUT_SECONDS
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        }
+    }
 
 
 def free_port() -> int:

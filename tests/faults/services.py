@@ -11,22 +11,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from django.db import connection
-
 from tests.servers import running, running_process
-
-
-def shared_database_url() -> str:
-    """The test database, for child processes (gunicorn, workers) that must share it."""
-    params = connection.settings_dict
-    if params["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("processes sharing the test database need PostgreSQL (CI's second pass)")
-    user = params["USER"] or ""
-    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
-    auth = f"{user}{password}@" if user else ""
-    host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 5432
-    return f"postgres://{auth}{host}:{port}/{params['NAME']}"
 
 
 @contextlib.contextmanager

@@ -23,9 +23,9 @@ from PIL import Image
 from portal import vault
 from portal.models import OutboxJob, User
 from tests.faults.http import Browser, hidden_value
-from tests.faults.services import redis_on, shared_database_url, silent_socket_on, worker
+from tests.faults.services import redis_on, silent_socket_on, worker
 from tests.faults.smtp import SmtpSink
-from tests.servers import free_port, running
+from tests.servers import free_port, running, shared_database_url
 from tests.tips.conftest import api_tip, form_tip
 from tips.models import Attachment, Tip
 

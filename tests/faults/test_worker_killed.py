@@ -21,9 +21,9 @@ from django.db import transaction
 
 from portal import mail
 from portal.models import OutboxJob, User
-from tests.faults.services import redis_on, shared_database_url, worker
+from tests.faults.services import redis_on, worker
 from tests.faults.smtp import SmtpSink
-from tests.servers import free_port
+from tests.servers import free_port, shared_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from audit import Action, record
 from audit.notary import write_checkpoint
 from portal.models import WorkerHeartbeat
-from tests.servers import free_port
+from tests.servers import free_port, redis_cache_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -142,12 +142,7 @@ def test_it_is_down_when_the_database_fails_and_names_no_address(client: Client)
 
 
 def test_it_is_degraded_when_the_cache_is_unreachable(client: Client, settings) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    }
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{free_port()}/0")
     status, body, _ = readyz(client)
 
     assert status == 503
@@ -168,12 +163,7 @@ def test_it_is_degraded_when_the_cache_raises(client: Client) -> None:
 def test_it_gives_up_on_a_cache_that_never_answers(
     client: Client, settings, silent_port: int
 ) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{silent_port}/0",
-        }
-    }
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{silent_port}/0")
     status, body, elapsed = readyz(client)
 
     assert status == 503
@@ -276,12 +266,7 @@ def test_it_is_ready_with_the_configured_broker_cache_and_a_beating_worker(
 ) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = django_settings.CELERY_BROKER_URL
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": django_settings.CACHE_URL,
-        }
-    }
+    settings.CACHES = redis_cache_settings(django_settings.CACHE_URL)
     WorkerHeartbeat.objects.create(eager=False)
 
     status, body, _ = readyz(client)

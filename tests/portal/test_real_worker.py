@@ -10,13 +10,12 @@ import pytest
 from celery.backends.redis import RedisBackend
 from celery.result import AsyncResult
 from django.conf import settings
-from django.db import connection
 
 from portal.celery import app
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_heartbeat
 from tests.portal.crash_tasks import crash_once
-from tests.servers import running
+from tests.servers import running, shared_database_url
 
 pytestmark = [
     pytest.mark.services,
@@ -29,24 +28,13 @@ pytestmark = [
 ]
 
 
-def database_url_of_test_database() -> str:
-    params = connection.settings_dict
-    if params["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("a worker process needs a database it can share: run with PostgreSQL")
-    user = params["USER"] or ""
-    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
-    auth = f"{user}{password}@" if user else ""
-    host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 5432
-    return f"postgres://{auth}{host}:{port}/{params['NAME']}"
-
-
 @pytest.fixture
 def worker_queue(subprocess_env: dict[str, str], venv_bin: Path) -> Iterator[str]:
     """A worker on a queue of its own (prefork, one child), sharing the test database."""
     queue = f"test-{uuid.uuid4().hex}"
     env = dict(
         subprocess_env,
-        DATABASE_URL=database_url_of_test_database(),
+        DATABASE_URL=shared_database_url(),
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         CELERY_RESULT_BACKEND=settings.CELERY_BROKER_URL,
         CELERY_LOG_LEVEL="INFO",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from portal import vault
+from tips import throttle
 from tips.models import Tip
 
 
@@ -103,3 +104,25 @@ def form_tip(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+class Clock:
+    """The breaker's monotonic clock, moved by hand (time-machine leaves time.monotonic alone)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """A fresh breaker and fallback limiter: this process's outage state must not leak."""
+    clock = Clock()
+    monkeypatch.setattr(throttle, "_breaker", throttle.CacheBreaker(clock))
+    monkeypatch.setattr(throttle, "_local", throttle.LocalLimiter())
+    return clock

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 import redis
-from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from tests.servers import free_port, running
+from tests.servers import free_port, redis_cache_settings, running
 from tests.tips.conftest import api_tip, form_tip
 from tests.tips.test_throttle import fresh_address
 from tips import throttle
@@ -35,28 +34,6 @@ needs_redis_server = pytest.mark.skipif(
 HANG_BOUND = 5.0  # seconds: a bound on hanging, not a performance target
 
 
-class Clock:
-    """The breaker's monotonic clock, moved by hand (time-machine leaves time.monotonic alone)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """A fresh breaker and fallback limiter: this process's outage state must not leak."""
-    clock = Clock()
-    monkeypatch.setattr(throttle, "_breaker", throttle.CacheBreaker(clock))
-    monkeypatch.setattr(throttle, "_local", throttle.LocalLimiter())
-    return clock
-
-
 @pytest.fixture
 def limits(settings):
     settings.TIP_RATE_SUBMISSIONS = 3
@@ -65,15 +42,7 @@ def limits(settings):
 
 
 def redis_cache(port: int) -> dict[str, Any]:
-    """The production cache settings (portal/settings.py), pointed at this test's own port."""
-    timeout = django_settings.CACHE_TIMEOUT_SECONDS
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/1",
-            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
-        }
-    }
+    return redis_cache_settings(f"redis://127.0.0.1:{port}/1")
 
 
 @contextlib.contextmanager

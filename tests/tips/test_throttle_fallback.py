@@ -13,19 +13,10 @@ from django.test import RequestFactory
 
 from tests.servers import free_port
 from tests.tips.test_throttle import fresh_address
-from tests.tips.test_throttle_cache_down import Clock, redis_cache
+from tests.tips.test_throttle_cache_down import redis_cache
 from tips import throttle
 
 BACKOFF = 20  # CACHE_RETRY_SECONDS in portal/settings.py, set explicitly by `limits`
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """A fresh breaker and fallback limiter: this process's outage state must not leak."""
-    clock = Clock()
-    monkeypatch.setattr(throttle, "_breaker", throttle.CacheBreaker(clock))
-    monkeypatch.setattr(throttle, "_local", throttle.LocalLimiter())
-    return clock
 
 
 @pytest.fixture
