@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import selectors
 import socket
 import subprocess
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,33 +83,37 @@ def running_process(
         start_new_session=new_session,
     )
     assert process.stdout is not None
-    fd = process.stdout.fileno()
+    output = process.stdout
     lines: list[str] = []
-    received = b""
-    selector = selectors.DefaultSelector()
-    selector.register(fd, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
+    ready = threading.Event()
+    said_ready = False
+
+    def read_all() -> None:
+        nonlocal said_ready
+        # Read for as long as the child runs: a child whose pipe is full blocks on its next log
+        # line, and a test would wait on a process that is only waiting to be read.
+        for raw in iter(output.readline, b""):
+            lines.append(raw.decode(errors="replace"))
+            if ready_marker in lines[-1]:
+                said_ready = True
+                ready.set()
+        ready.set()  # wakes the wait below: the child closed its output before saying it
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
     try:
-        # Raw reads: a buffered readline() could hold the marker line while select() waits.
-        while ready_marker.encode() not in received:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or process.poll() is not None:
-                raise RuntimeError(
-                    f"{command[0]} did not start:\n" + received.decode(errors="replace")
-                )
-            if selector.select(timeout=remaining):
-                received += os.read(fd, 65536)
-        lines.extend(received.decode(errors="replace").splitlines(keepends=True))
+        if not ready.wait(timeout=timeout) or not said_ready:
+            raise RuntimeError(f"{command[0]} did not start:\n" + "".join(lines))
         yield process, lines
     finally:
         process.terminate()
         try:
-            rest, _ = process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-            rest, _ = process.communicate()
-        lines.extend(rest.decode(errors="replace").splitlines(keepends=True))
-        selector.close()
+            process.wait()
+        reader.join(timeout=10)
+        output.close()
 
 
 def request_from(source: str, port: int, raw: bytes) -> bytes:

@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.servers import running, running_process
@@ -34,10 +35,16 @@ def silent_socket_on(port: int) -> Iterator[None]:
         yield
 
 
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    output: list[str]  # its log so far, read as it is written
+
+
 @contextlib.contextmanager
 def worker(
     venv_bin: Path, env: dict[str, str], tmp_path: Path, *, new_session: bool = False
-) -> Iterator[subprocess.Popen[bytes]]:
+) -> Iterator[Worker]:
     """A Celery worker with beat (prefork, one child) on the environment's broker."""
     command = [
         str(venv_bin / "celery"), "-A", "portal", "worker", "--beat", "--pool=prefork",
@@ -45,6 +52,6 @@ def worker(
         "--schedule", str(tmp_path / f"beat-schedule-{secrets.token_hex(4)}"),
     ]  # fmt: skip
     with running_process(command, env, "ready.", new_session=new_session) as (process, lines):
-        yield process
+        yield Worker(process, lines)
     if os.environ.get("FAULT_TEST_DEBUG"):
         print("".join(lines))

@@ -41,6 +41,13 @@ def _photo() -> bytes:
     return out.getvalue()
 
 
+def _undelivered(worker_output: list[str]) -> str:
+    jobs = OutboxJob.objects.values_list("task", "attempts", "last_error", "done_at", "run_after")
+    return "the notifications never went out\njobs: {}\nworker:\n{}".format(
+        list(jobs), "".join(worker_output[-80:])
+    )
+
+
 def _timed(call):
     started = time.monotonic()
     answer = call()
@@ -128,10 +135,10 @@ def test_an_urgent_tip_gets_its_receipt_and_its_notification_survives(
             assert plain.getvalue()[:2] == b"\xff\xd8"  # a JPEG again
         assert OutboxJob.objects.filter(done_at__isnull=True).count() == 2  # one per urgent tip
         # The broker is back: a real worker with beat delivers what waited.
-        with redis_on(broker_port), worker(venv_bin, env, tmp_path):
+        with redis_on(broker_port), worker(venv_bin, env, tmp_path) as celery:
             deadline = time.monotonic() + 60
             while len(sink.messages) < 2:
-                assert time.monotonic() < deadline, "the notifications never went out"
+                assert time.monotonic() < deadline, _undelivered(celery.output)
                 sink.received.wait(timeout=1)
                 sink.received.clear()
         assert all(b"night@example.org" in message for message in sink.messages)

@@ -58,8 +58,8 @@ def test_a_task_killed_with_its_worker_completes_after_a_restart(
                 with transaction.atomic():  # committed: the nudge publishes to our broker
                     mail.enqueue_staff_mail("urgent_escalated", [supervisor.pk])
                 assert sink.connected.wait(timeout=60), "the worker never started the mail"
-                os.killpg(first.pid, signal.SIGKILL)
-                first.wait(timeout=30)
+                os.killpg(first.process.pid, signal.SIGKILL)
+                first.process.wait(timeout=30)
             [job] = OutboxJob.objects.all()
             assert job.done_at is None and job.attempts == 1
             sink.hung = False
