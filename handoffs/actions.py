@@ -23,6 +23,7 @@ import audit
 from audit import Action
 from handoffs import consent as statements
 from handoffs.models import Activity, Consent, Handoff, Outcome, Scope, Status
+from partners.models import Organization, Service
 from portal import mail, vault
 from portal.models import User
 from portal.roles import Role
@@ -30,7 +31,6 @@ from tips.models import Status as TipStatus
 from tips.models import Tip
 from triage import actions as triage_actions
 from triage import workflow
-from triage.models import Organization, Service
 
 
 class HandoffError(Exception):

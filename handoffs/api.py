@@ -1,4 +1,4 @@
-"""Handoff API (DESIGN.md §9): created from a tip by the task force, answered by liaisons.
+"""Handoff API (docs/interfaces.md): created from a tip by the task force, answered by liaisons.
 
 `GET`/`POST /api/v1/triage/tips/{id}/handoffs/`; `GET /api/v1/handoffs/`, `GET …/{id}/`,
 `POST …/{id}/accept/`, `…/decline/` `{"reason"}`, `…/outcome/` `{"outcome", "note",
@@ -20,12 +20,12 @@ from rest_framework.response import Response
 from handoffs import access, actions, reading
 from handoffs.actions import ConsentGiven, Identity, NewHandoff
 from handoffs.models import Activity, Consent, Handoff, Outcome, Scope
+from partners.models import Organization, Service
 from portal import vault
 from portal.accounts.access import unlocked_keys
 from portal.accounts.api import StaffAPIView
 from portal.errors import Conflict
 from triage import access as triage_access
-from triage.models import Organization, Service
 
 OBJECT = OpenApiTypes.OBJECT
 

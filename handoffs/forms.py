@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from handoffs.actions import ConsentGiven, Identity, NewHandoff
 from handoffs.models import Activity, Consent, Outcome, Scope
-from triage.models import Organization, Service
+from partners.models import Organization, Service
 
 
 class HandoffForm(forms.Form):

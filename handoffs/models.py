@@ -48,7 +48,7 @@ class Handoff(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tip = models.ForeignKey("tips.Tip", on_delete=models.PROTECT, related_name="handoffs")
     organization = models.ForeignKey(
-        "triage.Organization", on_delete=models.PROTECT, related_name="handoffs"
+        "partners.Organization", on_delete=models.PROTECT, related_name="handoffs"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handoffs_created"

@@ -17,11 +17,11 @@ from audit import Action
 from handoffs import access, actions, consent, reading
 from handoffs.forms import ContactAttemptForm, HandoffForm, OutcomeForm
 from handoffs.models import Handoff, Outcome, Scope, Status
+from partners.models import Organization, Service
 from portal import vault
 from portal.accounts.access import staff_required, unlocked_keys
 from portal.roles import Role
 from triage import access as triage_access
-from triage.models import Organization, Service
 
 
 def _keys(request: HttpRequest) -> vault.UnlockedKeys:

@@ -20,7 +20,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices)
     # Liaisons belong to exactly one partner organization; task-force staff to none.
     organization = models.ForeignKey(
-        "triage.Organization",
+        "partners.Organization",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
+    "partners",
     "portal",
     "portal.accounts",
     "audit",

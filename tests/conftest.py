@@ -109,9 +109,9 @@ STAFF_PASSWORD = "correct horse battery staple 1"
 @pytest.fixture
 def make_staff(db):
     """Create a staff account the real way (password, personal vault key, TOTP device)."""
+    from partners.models import Organization
     from portal.accounts import actions
     from portal.roles import Role
-    from triage.models import Organization
 
     def make(username: str, role: str, org_slug: str | None = None):
         organization = None

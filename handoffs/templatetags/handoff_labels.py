@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django import template
 
 from handoffs.models import Activity, Scope
-from triage.models import Service
+from partners.models import Service
 
 register = template.Library()
 

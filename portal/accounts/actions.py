@@ -13,8 +13,9 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from audit.actions import Action
+from audit.events import Action
 from audit.record import record
+from partners.models import Organization
 from portal import vault
 from portal.accounts import secrets as otp_secrets
 from portal.accounts.models import (
@@ -27,7 +28,6 @@ from portal.accounts.models import (
 )
 from portal.models import User
 from portal.roles import Role
-from triage.models import Organization
 
 BACKUP_CODE_COUNT = 10
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import Organization
 from portal.models import User
 from portal.roles import Role
-from triage.models import Organization
 
 
 class SignInForm(forms.Form):

@@ -44,9 +44,9 @@ from portal.vault.models import (
 )
 
 if TYPE_CHECKING:
+    from partners.models import Organization
     from portal.models import User
     from portal.vault.personal import UnlockedKeys
-    from triage.models import Organization
 
 RECOVERY_VERSION = 1
 

@@ -32,7 +32,7 @@ class Desk(models.Model):
 
     slug = models.SlugField(max_length=50, unique=True)
     organization = models.OneToOneField(
-        "triage.Organization",
+        "partners.Organization",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

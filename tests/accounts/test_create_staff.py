@@ -3,12 +3,12 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from audit.actions import Action
+from audit.events import Action
 from audit.models import AuditEvent
+from partners.models import Organization
 from portal.accounts.models import TOTPDevice
 from portal.models import User
 from tests.conftest import STAFF_PASSWORD
-from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ def test_it_offers_no_tip_content(staff_client, admin_user) -> None:
     from portal.accounts.admin import site
 
     registered = {model._meta.label for model in site._registry}
-    assert registered == {"portal.User", "triage.Organization"}
+    assert registered == {"portal.User", "partners.Organization"}
     page = staff_client(admin_user).get("/django-admin/").content.decode()
     assert "tips" not in page.lower()
 
@@ -41,13 +41,13 @@ def test_it_offers_no_tip_content(staff_client, admin_user) -> None:
 def test_it_adds_a_partner_organization_with_its_desk_key(staff_client, admin_user) -> None:
     from audit import Action
     from audit.models import AuditEvent
+    from partners.models import Organization
     from portal import vault
-    from triage.models import Organization
 
     vault.initialize()
     client = staff_client(admin_user)
     response = client.post(
-        "/django-admin/triage/organization/add/",
+        "/django-admin/partners/organization/add/",
         {
             "slug": "legal-aid",
             "name": "Legal Aid KC",
@@ -70,7 +70,7 @@ def test_it_refuses_the_triage_slug_and_keeps_the_slug_fixed(staff_client, admin
     client = staff_client(admin_user)
 
     response = client.post(
-        "/django-admin/triage/organization/add/",
+        "/django-admin/partners/organization/add/",
         {"slug": "triage", "name": "Fake", "services": ["legal"]},
     )
 
@@ -82,6 +82,6 @@ def test_it_lists_each_organizations_on_call_liaisons(staff_client, admin_user, 
     liaison_a.on_call = True
     liaison_a.save(update_fields=["on_call"])
 
-    page = staff_client(admin_user).get("/django-admin/triage/organization/").content.decode()
+    page = staff_client(admin_user).get("/django-admin/partners/organization/").content.decode()
 
     assert liaison_a.username in page

@@ -17,7 +17,7 @@ ROLES = [Role.INVESTIGATOR, Role.SUPERVISOR, Role.LIAISON, Role.ADMIN]
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
-    from triage.models import Organization
+    from partners.models import Organization
 
     def make(role: str, username: str | None = None) -> User:
         organization = None

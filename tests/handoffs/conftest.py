@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from handoffs import actions
 from handoffs.actions import ConsentGiven, Identity, NewHandoff
 from handoffs.models import Handoff
+from partners.models import Organization
 from portal import vault
 from portal.models import User
 from tests.conftest import STAFF_PASSWORD
@@ -25,7 +26,6 @@ from tips.models import Status as TipStatus
 from tips.models import Tip
 from tips.submission import Contact
 from triage import actions as triage_actions
-from triage.models import Organization
 
 ORG_SERVICES = ["counseling", "housing", "shelter"]
 SUMMARY = "Adult woman needs a safe bed tonight and someone to talk to in Spanish."

@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from handoffs.models import Handoff
+from partners.models import Organization
 from portal import vault
 from portal.models import User
 from tests.conftest import STAFF_PASSWORD, totp_now
@@ -20,7 +21,6 @@ from tests.triage.conftest import submission
 from tips import actions as tip_actions
 from tips.models import Tip
 from triage import actions as triage_actions
-from triage.models import Organization
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,8 @@ import stat
 import pytest
 from django.core.management import CommandError, call_command
 
+from partners.models import Organization
 from portal.models import User
-from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
 

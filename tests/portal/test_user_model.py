@@ -1,9 +1,9 @@
 import pytest
 from django.db import IntegrityError
 
+from partners.models import Organization
 from portal.models import User
 from portal.roles import Role, role_may
-from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from handoffs import actions as handoff_actions
+from partners.models import Organization
 from portal import vault
 from tests.tips.test_no_plaintext_at_rest import _database_text
 from tips.submission import Contact
 from triage import actions
-from triage.models import Organization
 
 TYPED = [
     "Vermilion Laundromat on Ashcombe Road",  # the tip

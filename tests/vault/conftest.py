@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
+from partners.models import Organization
 from portal import vault
 from portal.models import User
 from portal.vault.keys import PrivateKey
 from portal.vault.models import Desk
-from triage.models import Organization
 
 PASSWORD = "vault test password 1"
 

@@ -10,11 +10,11 @@ from django.test import override_settings
 from audit import Action
 from audit.models import AuditEvent
 from audit.record import target_ref
+from partners.models import Organization
 from portal import vault
 from portal.vault.models import Desk, DeskGrant, PersonalKey, RecoveryKey
 from portal.vault.rotation import start_rotation
 from tests.vault.conftest import PASSWORD
-from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
 

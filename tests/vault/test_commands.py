@@ -5,11 +5,11 @@ import stat
 import pytest
 from django.core.management import CommandError, call_command
 
+from partners.models import Organization
 from portal import vault
 from portal.vault import keys
 from portal.vault.models import Desk, DeskGrant, RecoveryKey
 from tests.vault.conftest import PASSWORD
-from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from handoffs.actions import NewHandoff, do_create_handoff
+from partners.models import Organization
 from portal import vault
 from portal.accounts import actions
 from portal.models import User
@@ -22,7 +23,6 @@ from portal.roles import Role
 from tips.actions import do_submit_tip
 from tips.models import Tip
 from tips.submission import Contact, TipSubmission
-from triage.models import Organization
 
 DEMO_PASSWORD = "tip-portal-demo"  # noqa: S105 - demo logins only exist when DEBUG is on
 DEMO_ORGANIZATIONS = [

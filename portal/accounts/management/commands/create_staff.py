@@ -11,10 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from partners.models import Organization
 from portal.accounts import actions
 from portal.models import User
 from portal.roles import Role
-from triage.models import Organization
 
 
 class Command(BaseCommand):

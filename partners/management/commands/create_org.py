@@ -10,12 +10,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
-from django.db import transaction
 
-from audit import Action, record
+from partners.actions import create_organization
+from partners.models import Organization, Service
 from portal import vault
 from portal.vault.models import TRIAGE_SLUG
-from triage.models import Organization, Service
 
 
 class Command(BaseCommand):
@@ -46,20 +45,9 @@ class Command(BaseCommand):
             raise CommandError("The vault is not initialised: run `manage.py vault_init` first.")
         if Organization.objects.filter(slug=slug).exists():
             raise CommandError(f"An organization {slug!r} already exists.")
+        organization = Organization(slug=slug, name=name, services=services, hours=options["hours"])
         try:
-            with transaction.atomic():
-                organization = Organization.objects.create(
-                    slug=slug, name=name, services=services, hours=options["hours"]
-                )
-                desk = vault.create_organization_desk(organization, actor="system")
-                record(
-                    Action.ORGANIZATION_CREATED,
-                    actor="system",
-                    target=organization,
-                    slug=slug,
-                    services=services,
-                    desk=desk.pk,
-                )
+            create_organization(organization, actor="system")
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
