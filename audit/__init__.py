@@ -7,7 +7,7 @@
 loads its apps.
 """
 
-from audit.actions import Action
+from audit.events import Action
 from audit.record import record
 
 __all__ = ["Action", "record"]

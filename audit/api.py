@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.access import CAPABILITY
-from audit.actions import Action
+from audit.events import Action
 from audit.chain import verify_log
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent

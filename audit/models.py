@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.actions import Action
+from audit.events import Action
 from audit.encoding import parse_time
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from audit.actions import Action
+from audit.events import Action
 from audit.chain import ChainVerifier, iter_chunks
 from audit.checkpoint import (
     CheckpointBody,

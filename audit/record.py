@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from audit.actions import Action
+from audit.events import Action
 from audit.encoding import ZERO_HASH, clean_details, encode_entry, entry_hashes, format_time
 
 if TYPE_CHECKING:

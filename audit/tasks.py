@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from audit import chain, notary
-from audit.actions import Action
+from audit.events import Action
 from audit.record import SYSTEM, record
 
 logger = logging.getLogger(__name__)

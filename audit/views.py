@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.access import audit_viewer_required
-from audit.actions import Action
+from audit.events import Action
 from audit.chain import verify_log
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent

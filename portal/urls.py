@@ -1,7 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
-from handoffs import api as handoffs_api
 from portal import views
 from portal.accounts.admin import site as admin_site
 
@@ -25,12 +24,7 @@ urlpatterns = [
     path("api/v1/audit/", include("audit.api_urls")),
     path("api/v1/", include("tips.api_urls")),
     path("api/v1/triage/", include("triage.api_urls")),
-    path(
-        "api/v1/triage/tips/<uuid:code>/handoffs/",
-        handoffs_api.TipHandoffsView.as_view(),
-        name="api-triage-handoffs",
-    ),
-    path("api/v1/handoffs/", include("handoffs.api_urls")),
+    path("api/v1/", include("handoffs.api_urls")),
 ]
 
 # Public pages, in English at / and in Spanish at /es/.

@@ -1,8 +1,9 @@
 """Tips as the database holds them: triage metadata in the clear, everything typed sealed.
 
-Plaintext by design (DESIGN.md §4): ids, timestamps, status, category, the priority score and
-its reasons, the flags (immediate danger, minor involved, victim asking for help), the coarse
-area from a fixed list, language, counts and assignment. Every word a person typed and every
+Plaintext by design (docs/keys.md, "What a thief can and cannot read"): ids, timestamps,
+status, category, the priority score and its reasons, the flags (immediate danger, minor
+involved, victim asking for help), the coarse area from a fixed list, language, counts and
+assignment. Every word a person typed and every
 file they sent is ciphertext written by the vault: `Tip.content` (one sealed JSON document),
 `Tip.contact` (sealed apart, so it can stay closed until someone states a reason to open it),
 attachment names and blobs, and the messages of the tipster thread.

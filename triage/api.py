@@ -1,4 +1,4 @@
-"""`/api/v1/triage/`: the queue, tip detail, and every triage action (DESIGN.md §9).
+"""`/api/v1/triage/`: the queue, tip detail, and every triage action (docs/interfaces.md).
 
 Each view declares its capability (`access_rule`); the tip lookup is `access.get_tip_for_staff`,
 the change is an `actions.do_*`, and reading goes through `reading` (audited), exactly as the

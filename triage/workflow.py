@@ -1,4 +1,4 @@
-"""The tip lifecycle (DESIGN.md §5), in one place: which moves exist and who may make them.
+"""The tip lifecycle, in one place: which moves exist and who may make them.
 
     new ──claim──▶ in_review ──▶ assigned ──▶ investigating ──▶ referred | handed_off
                         └──────────────────────▶ investigating ◀──────────┘

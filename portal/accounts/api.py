@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.actions import Action
+from audit.events import Action
 from audit.record import record
 from portal import vault
 from portal.accounts import actions, signin

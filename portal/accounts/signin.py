@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
-from audit.actions import Action
+from audit.events import Action
 from audit.record import record
 from portal.accounts import lockout
 from portal.accounts.models import BackupCodeDevice, TOTPDevice

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from audit.actions import Action
+from audit.events import Action
 from audit.record import record
 from portal import vault
 from portal.accounts import actions, signin

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from audit.actions import Action
+from audit.events import Action
 from audit.models import AuditEvent
 from portal.accounts import actions
 from portal.accounts.models import ApiToken

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from audit.actions import Action
+from audit.events import Action
 from audit.models import AuditEvent
 from portal.accounts.models import ApiToken
 from tests.conftest import STAFF_PASSWORD, totp_now

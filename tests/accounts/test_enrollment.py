@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django_otp.oath import TOTP
 
-from audit.actions import Action
+from audit.events import Action
 from audit.models import AuditEvent
 from portal.accounts import actions
 from portal.accounts.models import BackupCode, TOTPDevice

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from audit.actions import Action
+from audit.events import Action
 from audit.models import AuditEvent
 from tests.conftest import STAFF_PASSWORD
 

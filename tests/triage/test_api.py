@@ -1,4 +1,4 @@
-"""`/api/v1/triage/`: the contract of DESIGN.md §9, over a session and over a bearer token."""
+"""`/api/v1/triage/`: the contract of docs/interfaces.md, over a session and over a bearer token."""
 
 from __future__ import annotations
 

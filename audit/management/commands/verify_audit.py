@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audit.actions import Action
+from audit.events import Action
 from audit.chain import DEFAULT_CHUNK, verify_log
 from audit.record import SYSTEM, record
 
