@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.access import CAPABILITY
-from audit.events import Action
 from audit.chain import verify_log
+from audit.events import Action
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent
 from audit.record import record

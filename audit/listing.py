@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.events import Action
 from audit.encoding import parse_time
+from audit.events import Action
 from audit.models import AuditEvent
 from audit.record import ANONYMOUS, SYSTEM
 

@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.events import Action
 from audit.encoding import parse_time
+from audit.events import Action
 
 
 class AppendOnlyError(Exception):

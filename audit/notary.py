@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from audit.events import Action
 from audit.chain import ChainVerifier, iter_chunks
 from audit.checkpoint import (
     CheckpointBody,
@@ -24,6 +23,7 @@ from audit.checkpoint import (
     open_checkpoint,
     read_file_notes,
 )
+from audit.events import Action
 from audit.merkle import HASH_SIZE, CompactRange
 from audit.models import AuditEvent, Checkpoint
 from audit.record import SYSTEM, lock_appends, record

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from audit.events import Action
 from audit.encoding import ZERO_HASH, clean_details, encode_entry, entry_hashes, format_time
+from audit.events import Action
 
 if TYPE_CHECKING:
     from audit.models import AuditEvent

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.access import audit_viewer_required
-from audit.events import Action
 from audit.chain import verify_log
+from audit.events import Action
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent
 from audit.record import record

@@ -14,17 +14,16 @@ from django.http import Http404, HttpRequest
 
 from handoffs.models import Handoff
 from portal.models import User
-from portal.roles import Role
 
 
 def handoffs_for(user: User) -> QuerySet[Handoff]:
     if not (user.is_authenticated and user.is_active):
         return Handoff.objects.none()
-    if user.role == Role.LIAISON:
+    if user.may("handoffs.respond"):  # a liaison: their organization's handoffs only
         if user.organization_id is None:
             return Handoff.objects.none()
         return Handoff.objects.filter(organization_id=user.organization_id)
-    if user.role in (Role.INVESTIGATOR, Role.SUPERVISOR):
+    if user.may("triage.view_handoffs"):
         return Handoff.objects.all()
     return Handoff.objects.none()
 

@@ -26,7 +26,7 @@ from handoffs.models import Activity, Consent, Handoff, Outcome, Scope, Status
 from partners.models import Organization, Service
 from portal import mail, vault
 from portal.models import User
-from portal.roles import Role
+from portal.roles import roles_with
 from tips.models import Status as TipStatus
 from tips.models import Tip
 from triage import actions as triage_actions
@@ -156,7 +156,7 @@ def do_create_handoff(
 
     An investigating tip held by the actor moves to `handed_off` (with `unlocked`, for the
     sealed reason)."""
-    if acting_user.role not in (Role.INVESTIGATOR, Role.SUPERVISOR):
+    if not acting_user.may("triage.create_handoff"):
         raise NotYours(_("Only task-force members hand off."))
     _check(new)
     # By get_desk, not the bare slug: a desk keeps its first slug after an organization rename.
@@ -234,7 +234,7 @@ def _locked(handoff: Handoff) -> Handoff:
 
 
 def _require_liaison(handoff: Handoff, user: User) -> None:
-    if user.role != Role.LIAISON or user.organization_id != handoff.organization_id:
+    if not user.may("handoffs.respond") or user.organization_id != handoff.organization_id:
         raise NotYours(_("Only the organization's liaisons answer its handoffs."))
 
 
@@ -378,9 +378,10 @@ def _end_consent(handoff: Handoff, entry: Consent, *, because: str, actor: User 
 def do_revoke_consent(handoff: Handoff, *, acting_user: User) -> Consent:
     """The person withdrew consent (told the investigator or the liaison): the organization
     loses the identifying parts at once. Audit: CONSENT_REVOKED."""
-    is_task_force = acting_user.role in (Role.INVESTIGATOR, Role.SUPERVISOR)
+    is_task_force = acting_user.may("triage.view_handoffs")
     is_their_liaison = (
-        acting_user.role == Role.LIAISON and acting_user.organization_id == handoff.organization_id
+        acting_user.may("handoffs.respond")
+        and acting_user.organization_id == handoff.organization_id
     )
     if not (is_task_force or is_their_liaison):
         raise NotYours(_("Only the task force or the organization's liaisons record this."))
@@ -455,7 +456,10 @@ def _alert(handoff_id: int, column: str, moment: datetime) -> int:
         handoff = Handoff.objects.select_related("created_by").get(pk=handoff_id)
         people = get_user_model().objects.filter(is_active=True).exclude(email="")
         if column == "liaisons_alerted_at":
-            people = people.filter(role=Role.LIAISON, organization_id=handoff.organization_id)
+            people = people.filter(
+                role__in=roles_with("alerts.handoff_waiting"),
+                organization_id=handoff.organization_id,
+            )
             notice = "handoff_waiting"
         else:
             people = people.filter(pk=handoff.created_by_id)

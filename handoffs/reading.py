@@ -19,7 +19,6 @@ from audit import Action
 from handoffs.models import Handoff
 from portal import vault
 from portal.models import User
-from portal.roles import Role
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def open_handoff(handoff: Handoff, unlocked: vault.Keyring, *, actor: User) -> H
         except (vault.NoDeskAccess, vault.Shredded):
             withdrawn = True  # consent revoked or expired: this reader's wrap is gone
     notes: list[Note] = []
-    if actor.role == Role.LIAISON:
+    if actor.may("handoffs.read_care_notes"):
         rows = list(handoff.activities.select_related("author").order_by("created_at", "pk"))
         keys = vault.open_record_keys([row.vault_record for row in rows], unlocked)
         notes = [

@@ -20,7 +20,6 @@ from handoffs.models import Handoff, Outcome, Scope, Status
 from partners.models import Organization, Service
 from portal import vault
 from portal.accounts.access import staff_required, unlocked_keys
-from portal.roles import Role
 from triage import access as triage_access
 
 
@@ -101,7 +100,7 @@ def _detail(request: HttpRequest, handoff: Handoff, status: int = 200) -> HttpRe
             "outcome_form": OutcomeForm(auto_id="outcome_%s"),
             "attempt_form": ContactAttemptForm(auto_id="attempt_%s"),
             "recorded_statement": _recorded_statement(handoff),
-            "is_liaison": request.user.role == Role.LIAISON,
+            "is_liaison": request.user.may("handoffs.respond"),
         },
         status=status,
     )

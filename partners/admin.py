@@ -12,7 +12,7 @@ from partners.models import Organization, Service
 from portal import vault
 from portal.accounts.admin import site
 from portal.models import User
-from portal.roles import Role
+from portal.roles import ORGANIZATION_ROLES
 from portal.vault.models import TRIAGE_SLUG
 
 
@@ -60,7 +60,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         return ", ".join(self._liaisons(obj, on_call_only=False)) or "—"
 
     def _liaisons(self, obj: Organization, *, on_call_only: bool) -> list[str]:
-        people = User.objects.filter(organization=obj, role=Role.LIAISON, is_active=True)
+        people = User.objects.filter(organization=obj, role__in=ORGANIZATION_ROLES, is_active=True)
         if on_call_only:
             people = people.filter(on_call=True)
         return list(people.order_by("username").values_list("username", flat=True))

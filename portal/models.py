@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.roles import Role, role_may
+from portal.roles import ORGANIZATION_ROLES, Role, role_may
 from portal.vault import models as vault_models  # noqa: F401 - registers the vault's tables here
 
 
@@ -37,8 +37,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_liaison_has_organization",
-                condition=(Q(role=Role.LIAISON) & Q(organization__isnull=False))
-                | (~Q(role=Role.LIAISON) & Q(organization__isnull=True)),
+                condition=(Q(role__in=sorted(ORGANIZATION_ROLES)) & Q(organization__isnull=False))
+                | (~Q(role__in=sorted(ORGANIZATION_ROLES)) & Q(organization__isnull=True)),
             ),
             models.CheckConstraint(name="user_role_known", condition=Q(role__in=Role.values)),
         ]

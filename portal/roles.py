@@ -1,8 +1,10 @@
 """Roles and what each may do: the one place that answers "may this role do X?".
 
-Views and API endpoints declare a capability (e.g. `triage.claim`); `role_may` decides. Object
-level rules ("is this tip on your desk", "is this handoff your organization's") live in each
-app's `access.py` and build on these.
+Views and API endpoints declare a capability (e.g. `triage.claim`); `role_may` decides, and
+actions, access rules and tasks ask the same question (`user.may(...)`, `roles_with(...)` for a
+query). Nothing outside this file compares roles (a test looks). Object level rules ("is this
+handoff your organization's", "is this tip yours to edit") live in each app's `access.py` and
+actions, and build on these.
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ _INVESTIGATOR = frozenset(
         # The handoff pages: the task force sees status, outcome and what it sent.
         "handoffs.view",
         "accounts.own_profile",
+        # Told at once of an urgent tip while on call.
+        "alerts.urgent_tip",
     }
 )
-_SUPERVISOR = _INVESTIGATOR | {
+_SUPERVISOR = (_INVESTIGATOR - {"alerts.urgent_tip"}) | {
+    # Edit any tip, not only those assigned to them.
+    "triage.edit_any_tip",
     "triage.assign",
     "triage.reopen",
     "triage.approve_reveal",
@@ -47,17 +53,24 @@ _SUPERVISOR = _INVESTIGATOR | {
     "audit.view",
     "vault.grant_desk",
     "purge.approve",
+    # Told when an urgent tip waits past its service-level time.
+    "alerts.escalation",
 }
 _LIAISON = frozenset(
     {
         "handoffs.view",
+        # Accept, decline, record contact and outcome for their organization's handoffs, and
+        # read the notes kept there (care notes are never shown to the task force).
         "handoffs.respond",
+        "handoffs.read_care_notes",
         "accounts.own_profile",
+        "alerts.handoff_waiting",
     }
 )
 # Admins run the system without being able to read a single tip or handoff.
 _ADMIN = frozenset(
     {
+        # Staff accounts, also through the staff admin site (Django's is_staff).
         "accounts.manage",
         "organizations.manage",
         "system.health",
@@ -73,8 +86,26 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 ALL_CAPABILITIES: frozenset[str] = frozenset().union(*CAPABILITIES.values())
 
+# Members of a partner organization; every other role belongs to none (a database constraint
+# on `portal.User` holds it).
+ORGANIZATION_ROLES: frozenset[str] = frozenset({Role.LIAISON})
+
 
 def role_may(role: str | None, capability: str) -> bool:
     if capability not in ALL_CAPABILITIES:
         raise ValueError(f"unknown capability {capability!r}")
     return role is not None and capability in CAPABILITIES.get(role, frozenset())
+
+
+def roles_with(capability: str) -> list[str]:
+    """The roles granted `capability`, for a query (`role__in=`): who may be assigned a tip,
+    who is told of an urgent one."""
+    return sorted(role for role in CAPABILITIES if role_may(role, capability))
+
+
+def is_role(value: str | None) -> bool:
+    return value in Role.values
+
+
+def belongs_to_organization(role: str | None) -> bool:
+    return role in ORGANIZATION_ROLES

@@ -30,7 +30,7 @@ from django.utils import timezone
 import audit
 from audit import Action
 from portal import mail, outbox, vault
-from portal.roles import Role
+from portal.roles import roles_with
 from portal.vault import tipster
 from tips import extract, scoring
 from tips.models import (
@@ -343,7 +343,7 @@ def do_notify_urgent(tip_id: int) -> int | None:
         tip = Tip.objects.get(pk=tip_id)
         recipients = list(
             get_user_model()
-            .objects.filter(role=Role.INVESTIGATOR, on_call=True, is_active=True)
+            .objects.filter(role__in=roles_with("alerts.urgent_tip"), on_call=True, is_active=True)
             .exclude(email="")
             .values_list("pk", flat=True)
         )

@@ -1,4 +1,4 @@
-"""The public JSON API (docs/interfaces.md): submit a tip, follow up with a receipt, add information.
+"""The public JSON API (docs/interfaces.md): submit a tip, follow up, add information.
 
 No authentication and no session: a staff cookie sent along changes nothing here. Every field is
 bounded; errors use the one shape of `portal.errors`. The tip endpoint takes JSON, or multipart

@@ -15,15 +15,24 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from portal.models import User
-from portal.roles import Role
+from portal.roles import roles_with
 from tips.models import Attachment, Tip
 from triage.models import ContactReveal
 
-TASK_FORCE = (Role.INVESTIGATOR, Role.SUPERVISOR)
-
 
 def is_task_force(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in TASK_FORCE)
+    return bool(user.is_authenticated and user.may("triage.view_tip"))
+
+
+def assignable_staff() -> QuerySet[User]:
+    """Who may hold a tip (be assigned one): active members whose role may claim."""
+    return User.objects.filter(role__in=roles_with("triage.claim"), is_active=True).order_by(
+        "username"
+    )
+
+
+def assignee_named(username: str) -> User | None:
+    return assignable_staff().filter(username=username).first()
 
 
 def tips_for(user: User) -> QuerySet[Tip]:

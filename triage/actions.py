@@ -28,7 +28,7 @@ import audit
 from audit import Action
 from portal import mail, vault
 from portal.models import User
-from portal.roles import Role
+from portal.roles import roles_with
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
 from triage import workflow
 from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral
@@ -72,7 +72,7 @@ def _touch(tip: Tip, *fields: str) -> None:
 
 
 def may_write(tip: Tip, user: User) -> bool:
-    return user.role == Role.SUPERVISOR or (
+    return user.may("triage.edit_any_tip") or (
         tip.assignee_id is not None and tip.assignee_id == user.pk
     )
 
@@ -83,7 +83,7 @@ def _require_holder(tip: Tip, user: User) -> None:
 
 
 def _require_task_force(user: User) -> None:
-    if user.role not in (Role.INVESTIGATOR, Role.SUPERVISOR) or not user.is_active:
+    if not user.may("triage.view_tip"):
         raise NotYours(_("Only task-force members work on tips."))
 
 
@@ -170,9 +170,9 @@ def do_assign(
     tip: Tip, *, assignee: User, acting_user: User, reason: str, unlocked: vault.Keyring
 ) -> Tip:
     """A supervisor assigns or reassigns a tip to an investigator. Audit: TIP_ASSIGNED."""
-    if acting_user.role != Role.SUPERVISOR:
+    if not acting_user.may("triage.assign"):
         raise NotYours(_("Only supervisors assign tips."))
-    if assignee.role not in (Role.INVESTIGATOR, Role.SUPERVISOR) or not assignee.is_active:
+    if not assignee.may("triage.claim"):
         raise Invalid(_("Tips can only be assigned to active investigators or supervisors."))
     locked = _locked(tip)
     if locked.status == Status.CLOSED:
@@ -281,7 +281,7 @@ def _check_closing(tip: Tip, close_reason: str, duplicate_of: Tip | None) -> Non
 @transaction.atomic
 def do_reopen(tip: Tip, *, acting_user: User, reason: str, unlocked: vault.Keyring) -> Tip:
     """A supervisor reopens a closed tip into review. Audit: TIP_REOPENED."""
-    if acting_user.role != Role.SUPERVISOR:
+    if not acting_user.may("triage.reopen"):
         raise NotYours(_("Only supervisors reopen tips."))
     locked = _locked(tip)
     if locked.status != Status.CLOSED:
@@ -502,7 +502,7 @@ def do_request_reveal(
 def do_decide_reveal(reveal: ContactReveal, *, approve: bool, acting_user: User) -> ContactReveal:
     """A supervisor other than the requester approves or denies. Audit: CONTACT_REVEAL_APPROVED
     (a denial is recorded with `approved: false`)."""
-    if acting_user.role != Role.SUPERVISOR:
+    if not acting_user.may("triage.approve_reveal"):
         raise NotYours(_("Only supervisors approve reveals."))
     locked = ContactReveal.objects.select_for_update().get(pk=reveal.pk)
     if locked.requested_by_id == acting_user.pk:
@@ -594,7 +594,7 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
                 continue
             recipients = list(
                 get_user_model()
-                .objects.filter(role=Role.SUPERVISOR, is_active=True)
+                .objects.filter(role__in=roles_with("alerts.escalation"), is_active=True)
                 .exclude(email="")
                 .values_list("pk", flat=True)
             )

@@ -21,8 +21,6 @@ from portal import vault
 from portal.accounts.access import unlocked_keys
 from portal.accounts.api import StaffAPIView
 from portal.errors import Conflict
-from portal.models import User
-from portal.roles import Role
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading
 from triage.models import ContactReveal, MinorReport, Referral
@@ -143,13 +141,16 @@ class TipDetailView(TriageAPIView):
 
     @extend_schema(request=TipPatchSerializer, responses=OBJECT)
     def patch(self, request: Request, code: str) -> Response:
-        if not request.user.may("triage.categorize"):
-            raise exceptions.PermissionDenied()
         serializer = TipPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if not ({"category", "priority_level"} & set(data)):
             raise exceptions.ValidationError("Send a category or a priority_level.")
+        # Each field is its own decision, with its own capability.
+        if "category" in data and not request.user.may("triage.categorize"):
+            raise exceptions.PermissionDenied()
+        if "priority_level" in data and not request.user.may("triage.prioritize"):
+            raise exceptions.PermissionDenied()
         tip = self.tip(request, code)
         unlocked = self.keys(request)
         if "category" in data:
@@ -201,10 +202,7 @@ class AssignView(TriageAPIView):
     def post(self, request: Request, code: str) -> Response:
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignee = User.objects.filter(
-            username=serializer.validated_data["assignee"],
-            role__in=[Role.INVESTIGATOR, Role.SUPERVISOR],
-        ).first()
+        assignee = access.assignee_named(serializer.validated_data["assignee"])
         if assignee is None:
             raise exceptions.ValidationError({"assignee": ["No such investigator."]})
         tip = actions.do_assign(

@@ -20,8 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import vault
 from portal.accounts.access import staff_required, unlocked_keys
-from portal.models import User
-from portal.roles import Role
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, workflow
 from triage.api import download_response
@@ -80,9 +78,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
             "categories": What.choices,
             "levels": PriorityLevel.choices,
             "reason_labels": REASON_LABELS,
-            "investigators": User.objects.filter(
-                role__in=[Role.INVESTIGATOR, Role.SUPERVISOR], is_active=True
-            ).order_by("username"),
+            "investigators": access.assignable_staff(),
         },
     )
 
@@ -121,9 +117,7 @@ def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
             "agencies": MinorReport.Agency.choices,
             "referrals": tip.referrals.select_related("created_by"),
             "destinations": Referral.Destination.choices,
-            "investigators": User.objects.filter(
-                role__in=[Role.INVESTIGATOR, Role.SUPERVISOR], is_active=True
-            ).order_by("username"),
+            "investigators": access.assignable_staff(),
             "audit_trail": reading.audit_trail(tip),
             "handoffs": tip.handoffs.select_related("organization").order_by("created_at"),
         },
@@ -155,9 +149,7 @@ def release(request: HttpRequest, code: UUID) -> HttpResponse:
 @staff_required("triage.assign")
 @require_POST
 def assign(request: HttpRequest, code: UUID) -> HttpResponse:
-    assignee = User.objects.filter(
-        username=_field(request, "assignee"), role__in=[Role.INVESTIGATOR, Role.SUPERVISOR]
-    ).first()
+    assignee = access.assignee_named(_field(request, "assignee"))
     if assignee is None:
         messages.error(request, "Choose an investigator to assign the tip to.")
         return redirect("triage:tip", code)

@@ -27,7 +27,7 @@ from portal.accounts.models import (
     TOTPDevice,
 )
 from portal.models import User
-from portal.roles import Role
+from portal.roles import Role, belongs_to_organization, is_role, role_may
 
 BACKUP_CODE_COUNT = 10
 
@@ -43,9 +43,9 @@ class IssuedToken:
 
 
 def _check_role_and_org(role: str, organization: Organization | None) -> None:
-    if role not in Role.values:
+    if not is_role(role):
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
-    if (role == Role.LIAISON) != (organization is not None):
+    if belongs_to_organization(role) != (organization is not None):
         raise ValueError("liaisons need an organization (--org); other roles have none")
 
 
@@ -66,8 +66,7 @@ def do_create_staff(
     _check_role_and_org(role, organization)
     user = User(username=username, role=role, organization=organization, email=email)
     validate_password(password, user)
-    user.is_staff = role == Role.ADMIN
-    user.is_superuser = role == Role.ADMIN
+    user.is_staff = user.is_superuser = role_may(role, "accounts.manage")
     user.set_password(password)
     user.save()
     vault.create_personal_key(user, password, actor=acting_user or "system")

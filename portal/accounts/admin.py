@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from audit import Action, record
 from portal.accounts.access import is_verified_staff
 from portal.models import User
-from portal.roles import Role
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -22,7 +21,7 @@ class StaffAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return is_verified_staff(user) and user.role == Role.ADMIN
+        return is_verified_staff(user) and user.may("accounts.manage")
 
     def login(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
         # One sign-in for everything: password, then TOTP, on the staff login page.

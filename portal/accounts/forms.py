@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organization
 from portal.models import User
-from portal.roles import Role
+from portal.roles import Role, belongs_to_organization
 
 
 class SignInForm(forms.Form):
@@ -82,7 +82,7 @@ class InviteForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if (data.get("role") == Role.LIAISON) != (data.get("organization") is not None):
+        if belongs_to_organization(data.get("role")) != (data.get("organization") is not None):
             raise forms.ValidationError(_("Liaisons need an organization; other roles have none."))
         if User.objects.filter(username=data.get("username")).exists():
             self.add_error("username", _("That username is taken."))

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audit.events import Action
 from audit.chain import DEFAULT_CHUNK, verify_log
+from audit.events import Action
 from audit.record import SYSTEM, record
 
 

@@ -19,7 +19,7 @@ from partners.models import Organization
 from portal import vault
 from portal.accounts import actions
 from portal.models import User
-from portal.roles import Role
+from portal.roles import Role, role_may
 from tips.actions import do_submit_tip
 from tips.models import Tip
 from tips.submission import Contact, TipSubmission
@@ -147,7 +147,7 @@ class Command(BaseCommand):
                 username, role=role, password=DEMO_PASSWORD, organization=organization,
                 acting_user=None,
             )  # fmt: skip
-            desk = org_slug or ("triage" if role in (Role.INVESTIGATOR, Role.SUPERVISOR) else None)
+            desk = org_slug or ("triage" if role_may(role, "triage.view_tip") else None)
             if desk:
                 call_command(
                     "grant_desk",
