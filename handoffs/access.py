@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -35,5 +36,5 @@ def get_handoff_for_staff(request: HttpRequest, code: UUID | str) -> Handoff:
             .select_related("organization", "created_by", "tip")
             .get(code=code)
         )
-    except (Handoff.DoesNotExist, ValueError):
+    except (Handoff.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such handoff.") from None

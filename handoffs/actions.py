@@ -10,11 +10,12 @@ answer for their own organization only; their notes are sealed to their desk alo
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from handoffs.models import Activity, Consent, Handoff, Outcome, Scope, Status
 from partners.models import Organization, Service
 from portal import mail, vault
 from portal.models import User
+from portal.outcomes import ActionError, Invalid, NotYours
 from portal.roles import roles_with
 from tips.models import Status as TipStatus
 from tips.models import Tip
@@ -33,24 +35,7 @@ from triage import actions as triage_actions
 from triage import workflow
 
 
-class HandoffError(Exception):
-    status_code = 409
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field  # the input it is about, named as the API and forms name it
-
-
-class Invalid(HandoffError):
-    status_code = 400
-
-
-class NotYours(HandoffError):
-    status_code = 403
-
-
-class WrongState(HandoffError):
+class WrongState(ActionError):
     pass
 
 
@@ -92,6 +77,24 @@ class NewHandoff:
     language: str = ""
     identity: Identity = field(default_factory=Identity)
     consent: ConsentGiven | None = None
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, Any], consent: ConsentGiven | None) -> NewHandoff:
+        """From validated input that names its fields as the API and the form both do
+        (`organization`, `services`, `summary`, `language`, and the identity's pieces)."""
+        return cls(
+            organization=data["organization"],
+            services=tuple(data["services"]),
+            summary=data["summary"],
+            language=data.get("language", ""),
+            identity=Identity(
+                name=data.get("name", ""),
+                contact=data.get("contact", ""),
+                location=data.get("location", ""),
+                situation=data.get("situation", ""),
+            ),
+            consent=consent,
+        )
 
 
 def _seal_json(key: vault.RecordKey, field_name: str, document: dict[str, object]) -> bytes:
@@ -218,7 +221,7 @@ def do_create_handoff(
         and workflow.is_allowed(tip.status, TipStatus.HANDED_OFF)
     ):
         # If the tip moved meanwhile, the handoff stands and the status is the holder's call.
-        with contextlib.suppress(triage_actions.TriageError):
+        with contextlib.suppress(ActionError):
             triage_actions.do_transition(
                 tip,
                 TipStatus.HANDED_OFF,
@@ -454,23 +457,14 @@ def _alert(handoff_id: int, column: str, moment: datetime) -> int:
         if not claimed:
             return 0
         handoff = Handoff.objects.select_related("created_by").get(pk=handoff_id)
-        people = get_user_model().objects.filter(is_active=True).exclude(email="")
         if column == "liaisons_alerted_at":
-            people = people.filter(
+            notice, who = "handoff_waiting", "liaisons"
+            people = User.objects.filter(
                 role__in=roles_with("alerts.handoff_waiting"),
                 organization_id=handoff.organization_id,
             )
-            notice = "handoff_waiting"
         else:
-            people = people.filter(pk=handoff.created_by_id)
-            notice = "handoff_not_accepted"
-        recipients = list(people.values_list("pk", flat=True))
-        audit.record(
-            Action.HANDOFF_ALERTED,
-            actor="system",
-            target=handoff,
-            who="liaisons" if column == "liaisons_alerted_at" else "investigator",
-            recipients=len(recipients),
-        )
-        mail.enqueue_staff_mail(notice, recipients)
+            notice, who = "handoff_not_accepted", "investigator"
+            people = User.objects.filter(pk=handoff.created_by_id)
+        mail.alert_staff(notice, people, action=Action.HANDOFF_ALERTED, target=handoff, who=who)
     return 1

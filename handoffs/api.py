@@ -18,44 +18,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from handoffs import access, actions, reading
-from handoffs.actions import ConsentGiven, Identity, NewHandoff
+from handoffs.actions import ConsentGiven, NewHandoff
 from handoffs.models import Activity, Consent, Handoff, Outcome, Scope
 from partners.models import Organization, Service
-from portal import vault
 from portal.accounts.access import unlocked_keys
 from portal.accounts.api import StaffAPIView
-from portal.errors import Conflict
 from triage import access as triage_access
 
 OBJECT = OpenApiTypes.OBJECT
 
 
 class HandoffAPIView(StaffAPIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, actions.HandoffError):
-            if exc.status_code == status.HTTP_403_FORBIDDEN:
-                exc = exceptions.PermissionDenied(exc.message)
-            elif exc.status_code == status.HTTP_400_BAD_REQUEST:
-                # A 400 about a field names it in `fields`; the message stays the action's.
-                exc = exceptions.ValidationError(
-                    {exc.field: [exc.message], "non_field_errors": [exc.message]}
-                    if exc.field
-                    else exc.message
-                )
-            else:
-                exc = Conflict(exc.message)
-        elif isinstance(exc, vault.NoDeskAccess):
-            exc = exceptions.PermissionDenied("You do not hold this desk's key.")
-        elif isinstance(exc, vault.Locked):
-            exc = exceptions.PermissionDenied("Your vault is locked: sign in again.")
-        return super().handle_exception(exc)
-
-    def keys(self, request: Request) -> vault.UnlockedKeys:
-        unlocked = unlocked_keys(request)
-        if unlocked is None:
-            raise vault.Locked("locked")
-        return unlocked
-
     def handoff(self, request: Request, code: Any) -> Handoff:
         return access.get_handoff_for_staff(request, code)
 
@@ -119,26 +92,17 @@ class CreateSerializer(serializers.Serializer):
     def handoff(self) -> NewHandoff:
         data = self.validated_data
         given = data["consent"]
-        return NewHandoff(
-            organization=data["organization"],
-            services=tuple(data["services"]),
-            summary=data["summary"],
-            language=data.get("language", ""),
-            identity=Identity(
-                name=data.get("name", ""),
-                contact=data.get("contact", ""),
-                location=data.get("location", ""),
-                situation=data.get("situation", ""),
-            ),
-            consent=ConsentGiven(
+        consent = (
+            ConsentGiven(
                 method=given["method"],
                 scope=tuple(given["scope"]),
                 expires_at=given["expires_at"],
                 party=given.get("party", Consent.Party.PERSON),
             )
             if given["given"]
-            else None,
+            else None
         )
+        return NewHandoff.from_fields(data, consent)
 
 
 class TipHandoffsView(HandoffAPIView):

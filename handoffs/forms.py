@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from handoffs.actions import ConsentGiven, Identity, NewHandoff
+from handoffs.actions import ConsentGiven, NewHandoff
 from handoffs.models import Activity, Consent, Outcome, Scope
 from partners.models import Organization, Service
 
@@ -78,19 +78,7 @@ class HandoffForm(forms.Form):
                 expires_at=data.get("consent_expires") or timezone.localdate(),
                 party=data.get("consent_party") or Consent.Party.PERSON,
             )
-        return NewHandoff(
-            organization=data["organization"],
-            services=tuple(data["services"]),
-            summary=data["summary"],
-            language=data.get("language", ""),
-            identity=Identity(
-                name=data.get("name", ""),
-                contact=data.get("contact", ""),
-                location=data.get("location", ""),
-                situation=data.get("situation", ""),
-            ),
-            consent=consent,
-        )
+        return NewHandoff.from_fields(data, consent)
 
 
 class OutcomeForm(forms.Form):

@@ -19,15 +19,10 @@ from handoffs.forms import ContactAttemptForm, HandoffForm, OutcomeForm
 from handoffs.models import Handoff, Outcome, Scope, Status
 from partners.models import Organization, Service
 from portal import vault
-from portal.accounts.access import staff_required, unlocked_keys
+from portal.accounts.access import keys_or_locked, staff_required, unlocked_keys
+from portal.outcomes import ActionError
+from portal.pages import run_action
 from triage import access as triage_access
-
-
-def _keys(request: HttpRequest) -> vault.UnlockedKeys:
-    unlocked = unlocked_keys(request)
-    if unlocked is None:
-        raise vault.Locked("Your vault is locked: sign in again.")
-    return unlocked
 
 
 @staff_required("triage.create_handoff")
@@ -44,8 +39,8 @@ def create(request: HttpRequest, tip: UUID) -> HttpResponse:
                 acting_user=request.user,
                 unlocked=unlocked_keys(request),
             )
-        except actions.HandoffError as error:
-            form.add_error(None, error.message)
+        except ActionError as outcome:
+            form.add_error(None, outcome.message)
         else:
             messages.success(request, f"Handed off to {handoff.organization.name}.")
             return redirect("triage:tip", tip_row.code)
@@ -88,7 +83,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, handoff: Handoff, status: int = 200) -> HttpResponse:
-    view = reading.open_handoff(handoff, _keys(request), actor=request.user)
+    view = reading.open_handoff(handoff, keys_or_locked(request), actor=request.user)
     return render(
         request,
         "handoffs/detail.html",
@@ -135,14 +130,7 @@ def _act(
     request: HttpRequest, code: UUID, handler: Callable[[Handoff], object], done: str
 ) -> HttpResponse:
     handoff = access.get_handoff_for_staff(request, code)
-    try:
-        handler(handoff)
-    except actions.HandoffError as error:
-        messages.error(request, error.message)
-    except (vault.Locked, vault.NoDeskAccess):
-        messages.error(request, "Your vault is locked or lacks this desk: sign in again.")
-    else:
-        messages.success(request, done)
+    run_action(request, lambda: handler(handoff), done)
     return redirect("handoffs:detail", handoff.code)
 
 
@@ -161,7 +149,10 @@ def decline(request: HttpRequest, code: UUID) -> HttpResponse:
         request,
         code,
         lambda h: actions.do_decline(
-            h, request.POST.get("reason", ""), acting_user=request.user, unlocked=_keys(request)
+            h,
+            request.POST.get("reason", ""),
+            acting_user=request.user,
+            unlocked=keys_or_locked(request),
         ),
         "Declined: it goes back to the investigator to re-route.",
     )

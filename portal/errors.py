@@ -24,6 +24,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from portal.outcomes import ActionError
+from portal.vault import errors as vault
+
 logger = logging.getLogger(__name__)
 
 _CODES = {
@@ -79,6 +82,25 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class VaultLocked(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Your vault is locked: sign in again to read or write content."
+    default_code = "vault_locked"
+
+
+def _action_outcome(outcome: ActionError) -> exceptions.APIException:
+    if outcome.status_code == status.HTTP_403_FORBIDDEN:
+        return exceptions.PermissionDenied(outcome.message)
+    if outcome.status_code == status.HTTP_400_BAD_REQUEST:
+        # A 400 about a field names it in `fields`; the message stays the action's.
+        if outcome.field:
+            return exceptions.ValidationError(
+                {outcome.field: [outcome.message], "non_field_errors": [outcome.message]}
+            )
+        return exceptions.ValidationError(outcome.message)
+    return Conflict(outcome.message)
+
+
 def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
         return {key: _flatten(value) for key, value in detail.items()}
@@ -87,22 +109,34 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def _as_api_exception(exc: Exception) -> Exception:  # noqa: PLR0911 - one answer per kind
+    """Exceptions the API answers for that DRF does not know, as the APIException it answers."""
+    if isinstance(exc, ActionError):
+        return _action_outcome(exc)
+    if isinstance(exc, vault.Locked):
+        return VaultLocked()
+    if isinstance(exc, vault.NoDeskAccess):
+        return exceptions.PermissionDenied("You do not hold this desk's key.")
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, SuspiciousMultipartForm):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, SuspiciousMultipartForm):
         # A malformed or cut-off multipart body: a 400 saying so, with DEBUG on or off; a file
         # cut off is named where it belongs.
         about_files = isinstance(exc, UploadProblem)
-        exc = exceptions.ValidationError(
+        return exceptions.ValidationError(
             {"attachments": [str(exc)], "non_field_errors": [str(exc)]} if about_files else str(exc)
         )
-    elif isinstance(exc, RequestDataTooBig):
+    if isinstance(exc, RequestDataTooBig):
         # Raised while DRF reads the body (too many files, files too large in total): the same
         # 413 with the error shape whatever DEBUG says, naming the files where it is about them.
-        exc = TooLarge(str(exc), about_files=isinstance(exc, UploadLimit))
+        return TooLarge(str(exc), about_files=isinstance(exc, UploadLimit))
+    return exc
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _as_api_exception(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -11,6 +11,7 @@ Each kind of message is a fixed text: no tip content, no code, nothing about a p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +19,13 @@ from django.core.mail import send_mail
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+import audit
 from portal import outbox
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from portal.models import User
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,18 @@ NOTICES = {
         ),
     ),
 }
+
+
+def alert_staff(
+    kind: str, people: QuerySet[User], *, action: int, target: Any, **details: Any
+) -> int:
+    """Inside the caller's transaction: tell these people (those active with an address) with
+    the content-free notice `kind`, after commit, and audit it as `action` with how many were
+    told; returns that count."""
+    recipients = list(people.filter(is_active=True).exclude(email="").values_list("pk", flat=True))
+    audit.record(action, actor="system", target=target, recipients=len(recipients), **details)
+    enqueue_staff_mail(kind, recipients)
+    return len(recipients)
 
 
 def enqueue_staff_mail(kind: str, user_ids: list[int]) -> None:

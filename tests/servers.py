@@ -118,7 +118,8 @@ def running_process(
 
 def request_from(source: str, port: int, raw: bytes) -> bytes:
     """Send `raw` to 127.0.0.1:port from the loopback address `source`; return the reply."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0)) as s:
+    # A generous bound: workers import the app after the first "Booting worker" line.
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0)) as s:
         s.sendall(raw)
         chunks = []
         while chunk := s.recv(65536):

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -30,6 +29,7 @@ from django.utils import timezone
 import audit
 from audit import Action
 from portal import mail, outbox, vault
+from portal.models import User
 from portal.roles import roles_with
 from portal.vault import tipster
 from tips import extract, scoring
@@ -305,18 +305,27 @@ def _json(document: dict[str, object]) -> bytes:
 # --- the tipster thread ------------------------------------------------------------------------
 
 
+def add_to_thread(tip: Tip, body: str, *, sender: str, author: User | None = None) -> Message:
+    """A message of the tipster thread, in the caller's transaction (the caller audits it).
+
+    Sealed under a new data key wrapped to the triage desk and to the tipster's key, so both
+    sides read it and neither needs the other's private key to write."""
+    message = Message(tip=tip, sender=sender, author=author)
+    message.body = vault.encrypt_record(
+        message.vault_record,
+        {"body": body.encode()},
+        desks=[vault.TRIAGE_SLUG],
+        tipster_public_key=bytes(tip.tipster_public_key),
+    )["body"]
+    message.save(force_insert=True)
+    Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+    return message
+
+
 def do_add_tipster_message(tip: Tip, body: str) -> Message:
     """The tipster adds information or replies. Audit: TIPSTER_MESSAGE_ADDED."""
     with transaction.atomic():
-        message = Message(tip=tip, sender=Message.Sender.TIPSTER)
-        message.body = vault.encrypt_record(
-            message.vault_record,
-            {"body": body.encode()},
-            desks=[vault.TRIAGE_SLUG],
-            tipster_public_key=bytes(tip.tipster_public_key),
-        )["body"]
-        message.save(force_insert=True)
-        Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+        message = add_to_thread(tip, body, sender=Message.Sender.TIPSTER)
         audit.record(Action.TIPSTER_MESSAGE_ADDED, actor="anonymous", target=tip)
     return message
 
@@ -341,12 +350,5 @@ def do_notify_urgent(tip_id: int) -> int | None:
         if claimed != 1:
             return None
         tip = Tip.objects.get(pk=tip_id)
-        recipients = list(
-            get_user_model()
-            .objects.filter(role__in=roles_with("alerts.urgent_tip"), on_call=True, is_active=True)
-            .exclude(email="")
-            .values_list("pk", flat=True)
-        )
-        audit.record(Action.URGENT_NOTIFIED, actor="system", target=tip, recipients=len(recipients))
-        mail.enqueue_staff_mail("urgent_tip", recipients)
-    return len(recipients)
+        on_call = User.objects.filter(role__in=roles_with("alerts.urgent_tip"), on_call=True)
+        return mail.alert_staff("urgent_tip", on_call, action=Action.URGENT_NOTIFIED, target=tip)

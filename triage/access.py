@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -44,14 +45,14 @@ def tips_for(user: User) -> QuerySet[Tip]:
 def get_tip_for_staff(request: HttpRequest, code: UUID | str) -> Tip:
     try:
         return tips_for(request.user).select_related("assignee").get(code=code)
-    except (Tip.DoesNotExist, ValueError):
+    except (Tip.DoesNotExist, ValueError, ValidationError):  # a typed code may be no UUID
         raise Http404("No such tip.") from None
 
 
 def get_attachment_for_staff(request: HttpRequest, tip: Tip, code: UUID | str) -> Attachment:
     try:
         return tip.attachments.get(code=code)
-    except (Attachment.DoesNotExist, ValueError):
+    except (Attachment.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such attachment.") from None
 
 

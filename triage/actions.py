@@ -19,7 +19,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,37 +27,23 @@ import audit
 from audit import Action
 from portal import mail, vault
 from portal.models import User
+from portal.outcomes import ActionError, Invalid, NotYours
 from portal.roles import roles_with
+from tips.actions import add_to_thread
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
 from triage import workflow
 from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral
 
 
-class TriageError(Exception):
-    status_code = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class AlreadyClaimed(TriageError):
+class AlreadyClaimed(ActionError):
     pass
 
 
-class IllegalTransition(TriageError):
+class IllegalTransition(ActionError):
     pass
 
 
-class NotYours(TriageError):
-    status_code = 403
-
-
-class Invalid(TriageError):
-    status_code = 400
-
-
-class MinorReportMissing(TriageError):
+class MinorReportMissing(ActionError):
     pass
 
 
@@ -217,8 +202,14 @@ def do_transition(
     close_reason: str = "",
     duplicate_of: Tip | None = None,
 ) -> Tip:
-    """Move a tip along the lifecycle. Audit: TIP_TRANSITIONED (and TIP_LINKED for duplicates)."""
+    """Move a tip along the lifecycle: the one entry point for a status change, for pages and
+    API alike. Audit: TIP_TRANSITIONED (and TIP_LINKED for duplicates).
+
+    Back to review from closed is a reopen, a decision of its own (`do_reopen`: supervisors,
+    TIP_REOPENED); this routes it there."""
     locked = _locked(tip)
+    if locked.status == Status.CLOSED and to_status == Status.IN_REVIEW:
+        return do_reopen(locked, acting_user=acting_user, reason=reason, unlocked=unlocked)
     _require_holder(locked, acting_user)
     reason = _reason(reason)
     if to_status not in Status.values or not workflow.is_allowed(locked.status, to_status):
@@ -409,15 +400,7 @@ def do_message_tipster(tip: Tip, body: str, *, acting_user: User) -> Message:
     text = _body(body, limit=10_000)
     if tip.purged_at is not None:
         raise IllegalTransition(_("This tip was purged; its tipster can no longer be reached."))
-    message = Message(tip=tip, sender=Message.Sender.INVESTIGATOR, author=acting_user)
-    message.body = vault.encrypt_record(
-        message.vault_record,
-        {"body": text.encode()},
-        desks=[vault.TRIAGE_SLUG],
-        tipster_public_key=bytes(tip.tipster_public_key),
-    )["body"]
-    message.save(force_insert=True)
-    Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+    message = add_to_thread(tip, text, sender=Message.Sender.INVESTIGATOR, author=acting_user)
     audit.record(Action.MESSAGE_SENT, actor=acting_user, target=tip, message=str(message.code))
     return message
 
@@ -592,18 +575,11 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
                 escalated_at=moment
             ):
                 continue
-            recipients = list(
-                get_user_model()
-                .objects.filter(role__in=roles_with("alerts.escalation"), is_active=True)
-                .exclude(email="")
-                .values_list("pk", flat=True)
-            )
-            audit.record(
-                Action.URGENT_ESCALATED,
-                actor="system",
+            mail.alert_staff(
+                "urgent_escalated",
+                User.objects.filter(role__in=roles_with("alerts.escalation")),
+                action=Action.URGENT_ESCALATED,
                 target=("tips.tip", str(Tip.objects.values_list("code", flat=True).get(pk=tip_id))),
-                recipients=len(recipients),
             )
-            mail.enqueue_staff_mail("urgent_escalated", recipients)
             escalated += 1
     return escalated

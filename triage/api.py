@@ -17,10 +17,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal import vault
-from portal.accounts.access import unlocked_keys
 from portal.accounts.api import StaffAPIView
-from portal.errors import Conflict
+from portal.downloads import download_response
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading
 from triage.models import ContactReveal, MinorReport, Referral
@@ -28,38 +26,9 @@ from triage.models import ContactReveal, MinorReport, Referral
 OBJECT = OpenApiTypes.OBJECT
 
 
-class VaultLocked(exceptions.APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_detail = "Your vault is locked: sign in again to read or write tip content."
-    default_code = "vault_locked"
-
-
 class TriageAPIView(StaffAPIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, actions.TriageError):
-            exc = _api_error(exc)
-        elif isinstance(exc, vault.NoDeskAccess):
-            exc = exceptions.PermissionDenied("You do not hold the triage desk key.")
-        elif isinstance(exc, vault.Locked):
-            exc = VaultLocked()
-        return super().handle_exception(exc)
-
-    def keys(self, request: Request) -> vault.UnlockedKeys:
-        unlocked = unlocked_keys(request)
-        if unlocked is None:
-            raise VaultLocked()
-        return unlocked
-
     def tip(self, request: Request, code: Any) -> Tip:
         return access.get_tip_for_staff(request, code)
-
-
-def _api_error(error: actions.TriageError) -> exceptions.APIException:
-    if error.status_code == status.HTTP_403_FORBIDDEN:
-        return exceptions.PermissionDenied(error.message)
-    if error.status_code == status.HTTP_400_BAD_REQUEST:
-        return exceptions.ValidationError(error.message)
-    return Conflict(error.message)
 
 
 def tip_summary(tip: Tip) -> dict[str, Any]:
@@ -236,13 +205,6 @@ class TransitionView(TriageAPIView):
         duplicate_of = None
         if data.get("duplicate_of"):
             duplicate_of = access.get_tip_for_staff(request, data["duplicate_of"])
-        if data["to"] == Status.IN_REVIEW and tip.status == Status.CLOSED:
-            if not request.user.may("triage.reopen"):
-                raise exceptions.PermissionDenied("Only supervisors reopen tips.")
-            tip = actions.do_reopen(
-                tip, acting_user=request.user, reason=data["reason"], unlocked=self.keys(request)
-            )
-            return Response(tip_summary(tip))
         tip = actions.do_transition(
             tip,
             data["to"],
@@ -399,16 +361,6 @@ class AttachmentView(TriageAPIView):
         row = access.get_attachment_for_staff(request, tip, attachment)
         name, chunks = reading.attachment_chunks(tip, row, self.keys(request), actor=request.user)
         return download_response(name, row.content_type, chunks)
-
-
-def download_response(name: str, content_type: str, chunks: Any) -> StreamingHttpResponse:
-    """A decrypted file, always as a download: never rendered inline, never sniffed."""
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    safe = "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:100] or "attachment"
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 class ReasonSerializer(serializers.Serializer):

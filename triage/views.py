@@ -12,41 +12,28 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import vault
-from portal.accounts.access import staff_required, unlocked_keys
+from portal.accounts.access import keys_or_locked, staff_required, unlocked_keys
+from portal.downloads import download_response
+from portal.pages import run_action
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, workflow
-from triage.api import download_response
 from triage.models import ContactReveal, MinorReport, Referral
 from triage.summary import REASON_LABELS, minor_summary
 
 Handler = Callable[[Tip, vault.UnlockedKeys], object]
 
 
-def _keys(request: HttpRequest) -> vault.UnlockedKeys:
-    unlocked = unlocked_keys(request)
-    if unlocked is None:
-        raise vault.Locked("Your vault is locked: sign in again.")
-    return unlocked
-
-
 def _act(request: HttpRequest, code: UUID, handler: Handler, done: str) -> HttpResponse:
     """Run one action on a tip; show its outcome; back to the tip page."""
     tip = access.get_tip_for_staff(request, code)
-    try:
-        handler(tip, _keys(request))
-    except actions.TriageError as error:
-        messages.error(request, error.message)
-    except (vault.Locked, vault.NoDeskAccess):
-        messages.error(request, "Your vault is locked or lacks the triage desk: sign in again.")
-    else:
-        messages.success(request, done)
+    run_action(request, lambda: handler(tip, keys_or_locked(request)), done)
     return redirect("triage:tip", tip.code)
 
 
@@ -88,7 +75,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     try:
-        unlocked = _keys(request)
+        unlocked = keys_or_locked(request)
         view = reading.open_tip(tip, unlocked, actor=request.user)
         related = reading.related_tips(tip, unlocked, actor=request.user)
     except (vault.Locked, vault.NoDeskAccess):
@@ -176,17 +163,11 @@ def transition(request: HttpRequest, code: UUID) -> HttpResponse:
     if duplicate_code:
         try:
             duplicate_of = access.get_tip_for_staff(request, duplicate_code)
-        except Exception:
+        except Http404:
             messages.error(request, "No tip has that code.")
             return redirect("triage:tip", code)
 
     def move(tip: Tip, keys: vault.UnlockedKeys) -> object:
-        if to_status == Status.IN_REVIEW and tip.status == Status.CLOSED:
-            if not request.user.may("triage.reopen"):
-                raise actions.NotYours("Only supervisors reopen tips.")
-            return actions.do_reopen(
-                tip, acting_user=request.user, reason=_field(request, "reason"), unlocked=keys
-            )
         return actions.do_transition(
             tip,
             to_status,
@@ -265,7 +246,7 @@ def message_tipster(request: HttpRequest, code: UUID) -> HttpResponse:
 def link(request: HttpRequest, code: UUID) -> HttpResponse:
     try:
         other = access.get_tip_for_staff(request, _field(request, "other").strip())
-    except Exception:
+    except Http404:
         messages.error(request, "No tip has that code.")
         return redirect("triage:tip", code)
     return _act(
@@ -309,7 +290,7 @@ def contact(request: HttpRequest, code: UUID) -> HttpResponse:
     if reveal is None:
         messages.error(request, "Request a reveal with a reason first.")
         return redirect("triage:tip", tip.code)
-    details = reading.reveal_contact(reveal, _keys(request), actor=request.user)
+    details = reading.reveal_contact(reveal, keys_or_locked(request), actor=request.user)
     return render(request, "triage/contact.html", {"tip": tip, "contact": details})
 
 
@@ -348,7 +329,7 @@ def refer(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 def _printable(request: HttpRequest, tip: Tip, template: str, **context: Any) -> HttpResponse:
-    view = reading.open_tip(tip, _keys(request), actor=request.user)
+    view = reading.open_tip(tip, keys_or_locked(request), actor=request.user)
     return render(request, template, {"tip": tip, "view": view, **context})
 
 
@@ -357,7 +338,7 @@ def _printable(request: HttpRequest, tip: Tip, template: str, **context: Any) ->
 def referral_packet(request: HttpRequest, code: UUID, referral: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     row = get_object_or_404(tip.referrals.select_related("created_by"), code=referral)
-    key = vault.open_record_key(tip.vault_record, _keys(request))
+    key = vault.open_record_key(tip.vault_record, keys_or_locked(request))
     reason = key.decrypt(row.reason_field, bytes(row.reason)).decode()
     return _printable(request, tip, "triage/referral_packet.html", referral=row, reason=reason)
 
@@ -366,7 +347,7 @@ def referral_packet(request: HttpRequest, code: UUID, referral: UUID) -> HttpRes
 @require_GET
 def minor_summary_page(request: HttpRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
-    view = reading.open_tip(tip, _keys(request), actor=request.user)
+    view = reading.open_tip(tip, keys_or_locked(request), actor=request.user)
     return render(
         request, "triage/minor_summary.html", {"tip": tip, "summary": minor_summary(tip, view)}
     )
@@ -377,7 +358,7 @@ def minor_summary_page(request: HttpRequest, code: UUID) -> HttpResponse:
 def attachment(request: HttpRequest, code: UUID, attachment: UUID) -> StreamingHttpResponse:
     tip = access.get_tip_for_staff(request, code)
     row = access.get_attachment_for_staff(request, tip, attachment)
-    name, chunks = reading.attachment_chunks(tip, row, _keys(request), actor=request.user)
+    name, chunks = reading.attachment_chunks(tip, row, keys_or_locked(request), actor=request.user)
     return download_response(name, row.content_type, chunks)
 
 
@@ -409,12 +390,11 @@ def _decide(request: HttpRequest, code: UUID, *, approve: bool) -> HttpResponse:
     row = get_object_or_404(
         ContactReveal.objects.filter(tip__in=access.tips_for(request.user)), code=code
     )
-    try:
-        actions.do_decide_reveal(row, approve=approve, acting_user=request.user)
-    except actions.TriageError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Approved." if approve else "Denied.")
+    run_action(
+        request,
+        lambda: actions.do_decide_reveal(row, approve=approve, acting_user=request.user),
+        "Approved." if approve else "Denied.",
+    )
     return redirect(reverse("triage:reveals"))
 
 

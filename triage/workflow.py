@@ -5,7 +5,8 @@
     any open state ──▶ closed (with a reason)      closed ──reopen (supervisor)──▶ in_review
 
 A claim is the only way out of `new`, and reopening the only way out of `closed`; both have
-their own actions (`do_claim`, `do_reopen`), so `do_transition` refuses them.
+their own actions (`do_claim`, `do_reopen`): `do_transition` refuses a claim and routes a
+reopen to `do_reopen`, so a page or an API client asks for either move the same way.
 """
 
 from __future__ import annotations

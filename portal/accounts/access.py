@@ -144,6 +144,15 @@ def unlocked_keys(request: HttpRequest | Request) -> vault.UnlockedKeys | None:
     return vault.session.unlocked_keys(getattr(request, "_request", request))
 
 
+def keys_or_locked(request: HttpRequest | Request) -> vault.UnlockedKeys:
+    """The caller's unlocked keys, or `vault.Locked` when the session or token holds none (the
+    API answers 403 `vault_locked`; pages say so)."""
+    unlocked = unlocked_keys(request)
+    if unlocked is None:
+        raise vault.Locked("Your vault is locked: sign in again.")
+    return unlocked
+
+
 def session_expired(session: Any) -> bool:
     """Idle timeout and absolute lifetime of a staff session."""
     now = timezone.now().timestamp()

@@ -17,7 +17,7 @@ from audit.events import Action
 from audit.record import record
 from portal import vault
 from portal.accounts import actions, signin
-from portal.accounts.access import PUBLIC, BearerCredentials, unlocked_keys
+from portal.accounts.access import PUBLIC, BearerCredentials, keys_or_locked, unlocked_keys
 from portal.errors import error_body
 
 
@@ -33,7 +33,14 @@ class TokenSerializer(serializers.Serializer):
 
 
 class StaffAPIView(APIView):
+    """A staff endpoint: it declares the capability it needs (`access_rule`), checked by
+    `HasCapability`. Action outcomes, a locked vault and a missing desk key become the error
+    shape in `portal.errors.api_exception_handler`."""
+
     access_rule: str | None = None
+
+    def keys(self, request: Request) -> vault.UnlockedKeys:
+        return keys_or_locked(request)
 
 
 class LoginView(StaffAPIView):

@@ -13,7 +13,9 @@ from triage.models import Change
 
 PAIRS = list(product(Status.values, Status.values))
 ALLOWED = [(a, b) for a, b in PAIRS if b in workflow.TRANSITIONS[a]]
-REFUSED = [(a, b) for a, b in PAIRS if b not in workflow.TRANSITIONS[a]]
+# Closed back to review is a reopen: do_transition routes it to do_reopen (tested below).
+REOPEN = (Status.CLOSED, Status.IN_REVIEW)
+REFUSED = [(a, b) for a, b in PAIRS if b not in workflow.TRANSITIONS[a] and (a, b) != REOPEN]
 
 
 def put(tip, status, assignee):
@@ -57,7 +59,21 @@ def test_it_refuses_every_other_move(tip, investigator, keys, from_status, to_st
 def test_it_leaves_new_only_by_a_claim_or_closing():
     assert (Status.NEW, Status.IN_REVIEW) in REFUSED
     assert (Status.NEW, Status.REFERRED) in REFUSED
-    assert all((Status.CLOSED, to) in REFUSED for to in Status.values)
+    assert all((Status.CLOSED, to) in REFUSED for to in Status.values if to != Status.IN_REVIEW)
+
+
+def test_it_routes_closed_to_review_to_the_reopen_decision(tip, investigator, supervisor, keys):
+    put(tip, Status.CLOSED, investigator)
+
+    with pytest.raises(actions.NotYours, match="Only supervisors reopen"):
+        move(tip, Status.IN_REVIEW, investigator, keys)
+    assert fresh(tip).status == Status.CLOSED
+
+    move(tip, Status.IN_REVIEW, supervisor, keys)
+
+    assert fresh(tip).status == Status.IN_REVIEW
+    assert len(events(Action.TIP_REOPENED, tip)) == 1
+    assert events(Action.TIP_TRANSITIONED, tip) == []
 
 
 def test_it_refuses_an_unknown_status(tip, investigator, keys):
