@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.accounts.access import PUBLIC
 from portal.roles import role_may
-from tests.conftest import sign_in
+from tests.staff import sign_in
 
 PERSONAS = ["anonymous", "unverified", "investigator", "supervisor", "liaison", "admin"]
 

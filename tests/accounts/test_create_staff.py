@@ -7,7 +7,7 @@ from audit.actions import Action
 from audit.models import AuditEvent
 from portal.accounts.models import TOTPDevice
 from portal.models import User
-from tests.conftest import STAFF_PASSWORD
+from tests.staff import STAFF_PASSWORD
 from triage.models import Organization
 
 pytestmark = pytest.mark.django_db
