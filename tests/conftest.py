@@ -1,9 +1,20 @@
+"""Fixtures shared by every app's tests: child processes, the browser, private storage, the
+vault, staff personas and a submitted tip. App conftests add only what is their own.
+
+Helpers that tests import live in modules, never in a conftest: `tests.staff` (sign-in, TOTP
+codes), `tests.factories` (tips, partners, handoffs, consent, pictures), `tests.readers` (audit
+rows, fresh rows, sealed content), `tests.servers` (the project's processes) and
+`tests.databases` (PostgreSQL-only tests).
+"""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.staff import STAFF_PASSWORD, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,9 +112,59 @@ def committed(django_capture_on_commit_callbacks, monkeypatch):
     return call
 
 
-# --- Staff personas ---------------------------------------------------------------------------
+# --- Storage and the vault ---------------------------------------------------------------------
 
-STAFF_PASSWORD = "correct horse battery staple 1"
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Attachments go to a private directory of each test's own, never the project's storage."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "storage", "file_permissions_mode": 0o600},
+        },
+    }
+    return tmp_path / "storage"
+
+
+@pytest.fixture
+def recovery_key(db):
+    """An initialised vault (its triage desk included); the recovery key's private half."""
+    from portal import vault
+
+    return vault.initialize()
+
+
+@pytest.fixture
+def enlist(recovery_key):
+    """`enlist(user)`: give a task-force member the triage desk key, as an operator does with the
+    recovery key."""
+    from portal import vault
+
+    def grant(user):
+        vault.grant_desk_with_recovery(vault.triage_desk(), user, recovery_key)
+        return user
+
+    return grant
+
+
+@pytest.fixture
+def keys():
+    """`keys(user)`: the user's unlocked keyring, as a signed-in session holds it."""
+    from portal import vault
+
+    unlocked = {}
+
+    def unlock(user):
+        if user.pk not in unlocked:
+            unlocked[user.pk] = vault.unlock(user, STAFF_PASSWORD)
+        return unlocked[user.pk]
+
+    return unlock
+
+
+# --- Staff personas ---------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -128,42 +189,45 @@ def make_staff(db):
     return make
 
 
-def totp_now(user, offset_steps: int = 0) -> str:
-    """The code the user's authenticator app shows right now."""
-    import time
-
-    from django_otp.oath import TOTP
-
-    from portal.accounts.models import TOTPDevice
-
-    device = TOTPDevice.objects.get(user=user)
-    totp = TOTP(device.seed(), device.STEP, 0, device.DIGITS, 0)
-    totp.time = time.time() + offset_steps * device.STEP
-    return f"{totp.token():06d}"
-
-
-def sign_in(client, user, password: str = STAFF_PASSWORD):
-    """The full web sign-in: password, then TOTP. Leaves the vault unlocked in the session."""
-    response = client.post("/staff/login/", {"username": user.username, "password": password})
-    assert response.status_code == 302, response.content
-    response = client.post("/staff/login/verify/", {"otp_token": totp_now(user)})
-    assert response.status_code == 302, response.content
-    return client
+@pytest.fixture
+def task_force_holds_triage_desk() -> bool:
+    """Whether the task-force personas below hold the triage desk key. Off here: account and
+    vault tests hand out desks themselves; the triage and handoff conftests turn it on."""
+    return False
 
 
 @pytest.fixture
-def supervisor(make_staff):
-    return make_staff("sam-supervisor", "supervisor")
+def make_task_force(make_staff, request):
+    """`make_task_force(username, role)`: a task-force member, on the triage desk when
+    `task_force_holds_triage_desk` says so."""
+
+    def make(username: str, role: str):
+        user = make_staff(username, role)
+        if request.getfixturevalue("task_force_holds_triage_desk"):
+            request.getfixturevalue("enlist")(user)
+        return user
+
+    return make
 
 
 @pytest.fixture
-def investigator(make_staff):
-    return make_staff("ivy-investigator", "investigator")
+def supervisor(make_task_force):
+    return make_task_force("sam-supervisor", "supervisor")
 
 
 @pytest.fixture
-def other_investigator(make_staff):
-    return make_staff("oscar-investigator", "investigator")
+def other_supervisor(make_task_force):
+    return make_task_force("sue-supervisor", "supervisor")
+
+
+@pytest.fixture
+def investigator(make_task_force):
+    return make_task_force("ivy-investigator", "investigator")
+
+
+@pytest.fixture
+def other_investigator(make_task_force):
+    return make_task_force("oscar-investigator", "investigator")
 
 
 @pytest.fixture
@@ -192,24 +256,69 @@ def staff_client():
     return make
 
 
-def login_verified(client, user) -> None:
-    """Sign `user` in with the second factor marked verified, without the full flow.
+# --- Tips ---------------------------------------------------------------------------------------
 
-    For tests of pages that need no vault; `sign_in` goes through password and TOTP for real.
-    """
-    from django_otp import DEVICE_ID_SESSION_KEY
 
-    from portal.accounts.models import TOTPDevice
+@pytest.fixture
+def submit(recovery_key):
+    """`submit(**overrides)`: a tip through `do_submit_tip`; returns (tip, receipt)."""
+    from tests.factories import submit_tip
 
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator")
-        device.provision()
-        device.save(update_fields=["encrypted_seed"])
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    return submit_tip
+
+
+@pytest.fixture
+def tip(submit):
+    return submit()[0]
+
+
+@pytest.fixture
+def held(tip, investigator):
+    """The tip, claimed by the investigator (in review)."""
+    from triage import actions
+
+    return actions.do_claim(tip, acting_user=investigator)
+
+
+@pytest.fixture
+def investigating(held, investigator, keys):
+    """The tip, claimed by the investigator and under investigation."""
+    from tips.models import Status
+    from triage import actions
+
+    return actions.do_transition(
+        held, Status.INVESTIGATING, acting_user=investigator, reason="Looking into it",
+        unlocked=keys(investigator),
+    )  # fmt: skip
+
+
+# --- Browser ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_tab(browser, live_server, settings):
+    """`open_tab(width, height)`: a fresh context (its own cookies) that may reach only the live
+    server; every request elsewhere is refused and fails the test."""
+    settings.QUICK_EXIT_URL = f"{live_server.url}/healthz/"
+    contexts, elsewhere = [], []
+
+    def handle(route) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    def make(width: int = 1280, height: int = 800):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.route("**/*", handle)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert elsewhere == []
 
 
 @pytest.fixture(autouse=True)

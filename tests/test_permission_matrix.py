@@ -7,14 +7,20 @@ fails `test_it_covers_every_route`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.accounts.access import PUBLIC
+from portal.models import User
 from portal.roles import role_may
-from tests.conftest import sign_in
+from tests import factories
+from tests.staff import sign_in
 
 PERSONAS = ["anonymous", "unverified", "investigator", "supervisor", "liaison", "admin"]
 
@@ -435,3 +441,356 @@ def test_it_enforces_the_rule(  # noqa: PLR0917 - one argument per matrix column
         persona,
         path,
     )
+
+
+# --- Object scope: real objects ---------------------------------------------------------------
+#
+# The rows above prove the capability check. These prove the object check: someone who holds the
+# route's capability asks for a real object outside their scope, and each route also has a row
+# where someone in scope is served, so the object exists and the refusal is about scope.
+#
+# What the design answers (triage/access.py, handoffs/access.py, triage/actions.py):
+# - another organization's handoff does not exist for a liaison: 404, pages and API alike;
+# - an object under another tip (an attachment, a referral) is not found: 404;
+# - a tip sealed to a desk whose key the reader lacks is visible but unreadable: 403;
+# - a tip someone else holds is visible but not theirs to change: 403 in the API, and on the
+#   pages back to the tip with the refusal shown (triage pages show outcomes, not raise them);
+# - a claim someone else holds is a conflict: 409;
+# - contact details open only under one's own approved reveal, and nobody approves their own.
+#
+# Who asks: `holder` (investigator, holds the tip), `colleague` (investigator on the triage
+# desk), `deskless` (investigator without the triage desk key), `requester` (supervisor with a
+# pending reveal of the tip), `approver` (another supervisor), `liaison` (org-a, whose handoffs
+# these are) and `outsider` (org-b's liaison, on org-b's own desk).
+
+DONE = (302, messages.SUCCESS)  # back to the page, the action done
+REFUSED = (302, messages.ERROR)  # back to the page, the refusal shown, nothing done
+Answer = int | tuple[int, int]
+
+# (route as declared, method, path, who asks, answer)
+SCOPED: list[tuple[str, str, str, str, Answer]] = [
+    # Another organization's handoff: 404, as if it did not exist.
+    ("handoffs/<uuid:code>/", "get", "/handoffs/{pending}/", "liaison", 200),
+    ("handoffs/<uuid:code>/", "get", "/handoffs/{pending}/", "outsider", 404),
+    ("handoffs/<uuid:code>/accept/", "post", "/handoffs/{pending}/accept/", "liaison", DONE),
+    ("handoffs/<uuid:code>/accept/", "post", "/handoffs/{pending}/accept/", "outsider", 404),
+    ("handoffs/<uuid:code>/decline/", "post", "/handoffs/{pending}/decline/", "liaison", DONE),
+    ("handoffs/<uuid:code>/decline/", "post", "/handoffs/{pending}/decline/", "outsider", 404),
+    ("handoffs/<uuid:code>/contact-attempts/", "post", "/handoffs/{accepted}/contact-attempts/",
+     "liaison", DONE),
+    ("handoffs/<uuid:code>/contact-attempts/", "post", "/handoffs/{accepted}/contact-attempts/",
+     "outsider", 404),
+    ("handoffs/<uuid:code>/outcome/", "post", "/handoffs/{accepted}/outcome/", "liaison", DONE),
+    ("handoffs/<uuid:code>/outcome/", "post", "/handoffs/{accepted}/outcome/", "outsider", 404),
+    ("handoffs/<uuid:code>/notes/", "post", "/handoffs/{accepted}/notes/", "liaison", DONE),
+    ("handoffs/<uuid:code>/notes/", "post", "/handoffs/{accepted}/notes/", "outsider", 404),
+    ("handoffs/<uuid:code>/revoke-consent/", "post", "/handoffs/{pending}/revoke-consent/",
+     "liaison", DONE),
+    ("handoffs/<uuid:code>/revoke-consent/", "post", "/handoffs/{pending}/revoke-consent/",
+     "outsider", 404),
+    ("api/v1/handoffs/<uuid:code>/", "get", "/api/v1/handoffs/{pending}/", "liaison", 200),
+    ("api/v1/handoffs/<uuid:code>/", "get", "/api/v1/handoffs/{pending}/", "outsider", 404),
+    ("api/v1/handoffs/<uuid:code>/accept/", "post", "/api/v1/handoffs/{pending}/accept/",
+     "liaison", 200),
+    ("api/v1/handoffs/<uuid:code>/accept/", "post", "/api/v1/handoffs/{pending}/accept/",
+     "outsider", 404),
+    ("api/v1/handoffs/<uuid:code>/decline/", "post", "/api/v1/handoffs/{pending}/decline/",
+     "liaison", 200),
+    ("api/v1/handoffs/<uuid:code>/decline/", "post", "/api/v1/handoffs/{pending}/decline/",
+     "outsider", 404),
+    ("api/v1/handoffs/<uuid:code>/outcome/", "post", "/api/v1/handoffs/{accepted}/outcome/",
+     "liaison", 200),
+    ("api/v1/handoffs/<uuid:code>/outcome/", "post", "/api/v1/handoffs/{accepted}/outcome/",
+     "outsider", 404),
+    ("api/v1/handoffs/<uuid:code>/contact-attempts/", "post",
+     "/api/v1/handoffs/{accepted}/contact-attempts/", "liaison", 201),
+    ("api/v1/handoffs/<uuid:code>/contact-attempts/", "post",
+     "/api/v1/handoffs/{accepted}/contact-attempts/", "outsider", 404),
+    ("api/v1/handoffs/<uuid:code>/revoke-consent/", "post",
+     "/api/v1/handoffs/{pending}/revoke-consent/", "liaison", 200),
+    ("api/v1/handoffs/<uuid:code>/revoke-consent/", "post",
+     "/api/v1/handoffs/{pending}/revoke-consent/", "outsider", 404),
+    # A desk key the reader lacks: the tip and its handoffs are there, but sealed: 403.
+    ("triage/tips/<uuid:code>/", "get", "/triage/tips/{tip}/", "colleague", 200),
+    ("triage/tips/<uuid:code>/", "get", "/triage/tips/{tip}/", "deskless", 403),
+    ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
+     "/triage/tips/{tip}/attachments/{attachment}/", "colleague", 200),
+    ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
+     "/triage/tips/{tip}/attachments/{attachment}/", "deskless", 403),
+    ("triage/tips/<uuid:code>/minor-summary/", "get", "/triage/tips/{tip}/minor-summary/",
+     "colleague", 200),
+    ("triage/tips/<uuid:code>/minor-summary/", "get", "/triage/tips/{tip}/minor-summary/",
+     "deskless", 403),
+    ("triage/tips/<uuid:code>/referrals/<uuid:referral>/", "get",
+     "/triage/tips/{tip}/referrals/{referral}/", "colleague", 200),
+    ("triage/tips/<uuid:code>/referrals/<uuid:referral>/", "get",
+     "/triage/tips/{tip}/referrals/{referral}/", "deskless", 403),
+    ("api/v1/triage/tips/<uuid:code>/", "get", "/api/v1/triage/tips/{tip}/", "colleague", 200),
+    ("api/v1/triage/tips/<uuid:code>/", "get", "/api/v1/triage/tips/{tip}/", "deskless", 403),
+    ("api/v1/triage/tips/<uuid:code>/attachments/", "get",
+     "/api/v1/triage/tips/{tip}/attachments/", "colleague", 200),
+    ("api/v1/triage/tips/<uuid:code>/attachments/", "get",
+     "/api/v1/triage/tips/{tip}/attachments/", "deskless", 403),
+    ("api/v1/triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
+     "/api/v1/triage/tips/{tip}/attachments/{attachment}/", "colleague", 200),
+    ("api/v1/triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
+     "/api/v1/triage/tips/{tip}/attachments/{attachment}/", "deskless", 403),
+    ("api/v1/triage/tips/<uuid:code>/notes/", "get", "/api/v1/triage/tips/{tip}/notes/",
+     "colleague", 200),
+    ("api/v1/triage/tips/<uuid:code>/notes/", "get", "/api/v1/triage/tips/{tip}/notes/",
+     "deskless", 403),
+    ("api/v1/triage/tips/<uuid:code>/messages/", "get", "/api/v1/triage/tips/{tip}/messages/",
+     "colleague", 200),
+    ("api/v1/triage/tips/<uuid:code>/messages/", "get", "/api/v1/triage/tips/{tip}/messages/",
+     "deskless", 403),
+    ("api/v1/triage/tips/<uuid:code>/related/", "get", "/api/v1/triage/tips/{tip}/related/",
+     "colleague", 200),
+    ("api/v1/triage/tips/<uuid:code>/related/", "get", "/api/v1/triage/tips/{tip}/related/",
+     "deskless", 403),
+    ("handoffs/<uuid:code>/", "get", "/handoffs/{pending}/", "colleague", 200),
+    ("handoffs/<uuid:code>/", "get", "/handoffs/{pending}/", "deskless", 403),
+    ("api/v1/handoffs/<uuid:code>/", "get", "/api/v1/handoffs/{pending}/", "colleague", 200),
+    ("api/v1/handoffs/<uuid:code>/", "get", "/api/v1/handoffs/{pending}/", "deskless", 403),
+    # Under another tip: the attachment or referral exists, but not here: 404.
+    ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
+     "/triage/tips/{tip}/attachments/{other_attachment}/", "colleague", 404),
+    ("api/v1/triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
+     "/api/v1/triage/tips/{tip}/attachments/{other_attachment}/", "colleague", 404),
+    ("triage/tips/<uuid:code>/referrals/<uuid:referral>/", "get",
+     "/triage/tips/{tip}/referrals/{other_referral}/", "colleague", 404),
+    # A tip someone else holds: theirs to change (or a supervisor's), not a colleague's.
+    ("triage/tips/<uuid:code>/claim/", "post", "/triage/tips/{tip}/claim/", "holder", DONE),
+    ("triage/tips/<uuid:code>/claim/", "post", "/triage/tips/{tip}/claim/", "colleague",
+     REFUSED),
+    ("triage/tips/<uuid:code>/release/", "post", "/triage/tips/{tip}/release/", "holder", DONE),
+    ("triage/tips/<uuid:code>/release/", "post", "/triage/tips/{tip}/release/", "colleague",
+     REFUSED),
+    ("triage/tips/<uuid:code>/transition/", "post", "/triage/tips/{tip}/transition/", "holder",
+     DONE),
+    ("triage/tips/<uuid:code>/transition/", "post", "/triage/tips/{tip}/transition/",
+     "colleague", REFUSED),
+    ("triage/tips/<uuid:code>/categorize/", "post", "/triage/tips/{tip}/categorize/", "holder",
+     DONE),
+    ("triage/tips/<uuid:code>/categorize/", "post", "/triage/tips/{tip}/categorize/",
+     "colleague", REFUSED),
+    ("triage/tips/<uuid:code>/prioritize/", "post", "/triage/tips/{tip}/prioritize/", "holder",
+     DONE),
+    ("triage/tips/<uuid:code>/prioritize/", "post", "/triage/tips/{tip}/prioritize/",
+     "colleague", REFUSED),
+    ("triage/tips/<uuid:code>/reveals/", "post", "/triage/tips/{tip}/reveals/", "holder", DONE),
+    ("triage/tips/<uuid:code>/reveals/", "post", "/triage/tips/{tip}/reveals/", "colleague",
+     REFUSED),
+    ("triage/tips/<uuid:code>/minor-reports/", "post", "/triage/tips/{tip}/minor-reports/",
+     "holder", DONE),
+    ("triage/tips/<uuid:code>/minor-reports/", "post", "/triage/tips/{tip}/minor-reports/",
+     "colleague", REFUSED),
+    ("triage/tips/<uuid:code>/referrals/", "post", "/triage/tips/{tip}/referrals/", "holder",
+     DONE),
+    ("triage/tips/<uuid:code>/referrals/", "post", "/triage/tips/{tip}/referrals/", "colleague",
+     REFUSED),
+    ("api/v1/triage/tips/<uuid:code>/", "patch", "/api/v1/triage/tips/{tip}/", "holder", 200),
+    ("api/v1/triage/tips/<uuid:code>/", "patch", "/api/v1/triage/tips/{tip}/", "colleague", 403),
+    ("api/v1/triage/tips/<uuid:code>/claim/", "post", "/api/v1/triage/tips/{tip}/claim/",
+     "holder", 200),
+    ("api/v1/triage/tips/<uuid:code>/claim/", "post", "/api/v1/triage/tips/{tip}/claim/",
+     "colleague", 409),
+    ("api/v1/triage/tips/<uuid:code>/release/", "post", "/api/v1/triage/tips/{tip}/release/",
+     "holder", 200),
+    ("api/v1/triage/tips/<uuid:code>/release/", "post", "/api/v1/triage/tips/{tip}/release/",
+     "colleague", 403),
+    ("api/v1/triage/tips/<uuid:code>/transition/", "post",
+     "/api/v1/triage/tips/{tip}/transition/", "holder", 200),
+    ("api/v1/triage/tips/<uuid:code>/transition/", "post",
+     "/api/v1/triage/tips/{tip}/transition/", "colleague", 403),
+    ("api/v1/triage/tips/<uuid:code>/reveals/", "post", "/api/v1/triage/tips/{tip}/reveals/",
+     "holder", 201),
+    ("api/v1/triage/tips/<uuid:code>/reveals/", "post", "/api/v1/triage/tips/{tip}/reveals/",
+     "colleague", 403),
+    ("api/v1/triage/tips/<uuid:code>/minor-reports/", "post",
+     "/api/v1/triage/tips/{tip}/minor-reports/", "holder", 201),
+    ("api/v1/triage/tips/<uuid:code>/minor-reports/", "post",
+     "/api/v1/triage/tips/{tip}/minor-reports/", "colleague", 403),
+    ("api/v1/triage/tips/<uuid:code>/referrals/", "post",
+     "/api/v1/triage/tips/{tip}/referrals/", "holder", 201),
+    ("api/v1/triage/tips/<uuid:code>/referrals/", "post",
+     "/api/v1/triage/tips/{tip}/referrals/", "colleague", 403),
+    # Contact details: only under one's own approved reveal; nobody approves their own request.
+    ("triage/tips/<uuid:code>/contact/", "get", "/triage/tips/{tip}/contact/", "holder", 200),
+    ("triage/tips/<uuid:code>/contact/", "get", "/triage/tips/{tip}/contact/", "colleague",
+     REFUSED),
+    ("api/v1/triage/tips/<uuid:code>/contact/", "get", "/api/v1/triage/tips/{tip}/contact/",
+     "holder", 200),
+    ("api/v1/triage/tips/<uuid:code>/contact/", "get", "/api/v1/triage/tips/{tip}/contact/",
+     "colleague", 403),
+    ("triage/reveals/<uuid:code>/approve/", "post", "/triage/reveals/{reveal}/approve/",
+     "approver", DONE),
+    ("triage/reveals/<uuid:code>/approve/", "post", "/triage/reveals/{reveal}/approve/",
+     "requester", REFUSED),
+    ("triage/reveals/<uuid:code>/deny/", "post", "/triage/reveals/{reveal}/deny/", "approver",
+     DONE),
+    ("triage/reveals/<uuid:code>/deny/", "post", "/triage/reveals/{reveal}/deny/", "requester",
+     REFUSED),
+    ("api/v1/triage/reveals/<uuid:reveal>/approve/", "post",
+     "/api/v1/triage/reveals/{reveal}/approve/", "approver", 200),
+    ("api/v1/triage/reveals/<uuid:reveal>/approve/", "post",
+     "/api/v1/triage/reveals/{reveal}/approve/", "requester", 403),
+    ("api/v1/triage/reveals/<uuid:reveal>/deny/", "post", "/api/v1/triage/reveals/{reveal}/deny/",
+     "approver", 200),
+    ("api/v1/triage/reveals/<uuid:reveal>/deny/", "post", "/api/v1/triage/reveals/{reveal}/deny/",
+     "requester", 403),
+]  # fmt: skip
+
+# What each action is sent: enough to succeed in scope (JSON to the API, a form to the pages).
+REASON = "The plate matches an open case"
+BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("handoffs/<uuid:code>/decline/", "post"): {"reason": "We have no bed free this week"},
+    ("handoffs/<uuid:code>/contact-attempts/", "post"): {"method": "phone", "note": "No answer"},
+    ("handoffs/<uuid:code>/outcome/", "post"): {"outcome": "contacted"},
+    ("handoffs/<uuid:code>/notes/", "post"): {"note": "Called back on Tuesday"},
+    ("api/v1/handoffs/<uuid:code>/decline/", "post"): {"reason": "We have no bed free"},
+    ("api/v1/handoffs/<uuid:code>/outcome/", "post"): {"outcome": "contacted"},
+    ("api/v1/handoffs/<uuid:code>/contact-attempts/", "post"): {"method": "phone"},
+    ("triage/tips/<uuid:code>/transition/", "post"): {"to": "investigating", "reason": REASON},
+    ("triage/tips/<uuid:code>/categorize/", "post"): {"category": "sex_trafficking",
+                                                      "reason": REASON},
+    ("triage/tips/<uuid:code>/prioritize/", "post"): {"priority_level": "urgent",
+                                                      "reason": REASON},
+    ("triage/tips/<uuid:code>/reveals/", "post"): {"reason": REASON},
+    ("triage/tips/<uuid:code>/minor-reports/", "post"): {"agency": "kansas_dcf",
+                                                         "reference": "DCF-2291"},
+    ("triage/tips/<uuid:code>/referrals/", "post"): {"destination": "fbi", "reason": REASON},
+    ("api/v1/triage/tips/<uuid:code>/", "patch"): {"category": "sex_trafficking",
+                                                   "reason": REASON},
+    ("api/v1/triage/tips/<uuid:code>/transition/", "post"): {"to": "investigating",
+                                                             "reason": REASON},
+    ("api/v1/triage/tips/<uuid:code>/reveals/", "post"): {"reason": REASON},
+    ("api/v1/triage/tips/<uuid:code>/minor-reports/", "post"): {"agency": "kansas_dcf",
+                                                                "reference": "DCF-2291"},
+    ("api/v1/triage/tips/<uuid:code>/referrals/", "post"): {"destination": "fbi",
+                                                            "reason": REASON},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class World:
+    people: dict[str, User]
+    objects: dict[str, str]  # placeholder in SCOPED paths -> the real object's code
+
+
+@pytest.fixture
+def world(make_staff, recovery_key, enlist, keys) -> World:
+    """Two tips sharing a plate, each with an attachment and a referral, held by `holder`; on the
+    first, a message to the tipster, `holder`'s approved reveal, `requester`'s pending one, and
+    org-a's handoffs of it, one waiting and one accepted; and the people of the table above."""
+    from handoffs import actions as handoff_actions
+    from partners.models import Organization
+    from tips.attachments import clean_upload
+    from triage import actions
+
+    on_desk = {
+        "holder": enlist(make_staff("ivy-holder", "investigator")),
+        "colleague": enlist(make_staff("oscar-colleague", "investigator")),
+        "requester": enlist(make_staff("sam-requester", "supervisor")),
+        "approver": enlist(make_staff("sue-approver", "supervisor")),
+    }
+    partners = {
+        "liaison": factories.partner(make_staff("lia-a", "liaison", "org-a"), recovery_key),
+        "outsider": factories.partner(make_staff("lee-b", "liaison", "org-b"), recovery_key),
+    }
+    people = {**on_desk, **partners, "deskless": make_staff("dee-deskless", "investigator")}
+    holder = people["holder"]
+
+    def photo():
+        return (clean_upload("van.png", factories.image(format="PNG").getvalue()),)
+
+    tip, _ = factories.submit_tip(contact=factories.tipster_contact(), attachments=photo())
+    other, _ = factories.submit_tip(attachments=photo())
+    referrals = {}
+    for name, row in (("tip", tip), ("other_tip", other)):
+        actions.do_claim(row, acting_user=holder)
+        referrals[name] = actions.do_refer(
+            row, "fbi", REASON, acting_user=holder, unlocked=keys(holder)
+        )
+    own = actions.do_request_reveal(tip, REASON, acting_user=holder, unlocked=keys(holder))
+    actions.do_decide_reveal(own, approve=True, acting_user=people["approver"])
+    pending_reveal = actions.do_request_reveal(
+        tip, REASON, acting_user=people["requester"], unlocked=keys(people["requester"])
+    )
+    org_a = Organization.objects.get(slug="org-a")
+    factories.investigator_says(tip, "Which night does the van come?")
+    pending = factories.hand_off(tip, org_a, acting_user=holder, with_consent=True)
+    accepted = factories.hand_off(tip, org_a, acting_user=holder)
+    handoff_actions.do_accept(accepted, acting_user=people["liaison"])
+    objects = {
+        "tip": tip.code,
+        "attachment": tip.attachments.get().code,
+        "referral": referrals["tip"].code,
+        "other_attachment": other.attachments.get().code,
+        "other_referral": referrals["other_tip"].code,
+        "reveal": pending_reveal.code,
+        "pending": pending.code,
+        "accepted": accepted.code,
+    }
+    return World(people, {name: str(code) for name, code in objects.items()})
+
+
+def _served(answer: Answer) -> bool:
+    status = answer if isinstance(answer, int) else answer[0]
+    return 200 <= status < 300 or answer == DONE
+
+
+def test_every_scoped_route_is_a_route_with_a_control_and_a_refusal() -> None:
+    listed = {row[0] for row in ROUTES}
+    by_route: dict[tuple[str, str], list[Answer]] = {}
+    for route, method, _path, _who, answer in SCOPED:
+        by_route.setdefault((route, method), []).append(answer)
+    for (route, method), answers in by_route.items():
+        assert route in listed, f"{route} has no row in the permission matrix"
+        assert any(_served(a) for a in answers), f"{method} {route}: no row where it is served"
+        assert not all(_served(a) for a in answers), f"{method} {route}: no row refusing it"
+
+
+# Where the application answers otherwise today: the row asserts the designed answer and is
+# expected to fail until the application gives it (strict: a fix makes these rows fail loudly).
+NOT_YET: dict[tuple[str, str], str] = {
+    ("/triage/tips/{tip}/attachments/{attachment}/", "deskless"):
+        "vault.NoDeskAccess escapes the attachment download: 500, not the locked page's 403",
+    ("/triage/tips/{tip}/minor-summary/", "deskless"):
+        "vault.NoDeskAccess escapes the minor-report summary: 500, not the locked page's 403",
+    ("/triage/tips/{tip}/referrals/{referral}/", "deskless"):
+        "vault.NoDeskAccess escapes the referral packet: 500, not the locked page's 403",
+    ("/api/v1/triage/tips/{tip}/messages/", "deskless"):
+        "the thread skips messages the reader cannot open: 200 with no messages, not 403",
+    ("/api/v1/triage/tips/{tip}/related/", "deskless"):
+        "related tips skip tips the reader cannot open: 200 with none related, not 403",
+}  # fmt: skip
+
+
+def _scoped_params() -> list:
+    params = []
+    for route, method, path, who, answer in SCOPED:
+        gap = NOT_YET.get((path, who))
+        marks = [pytest.mark.xfail(reason=gap, raises=AssertionError, strict=True)] if gap else []
+        params.append(
+            pytest.param(route, method, path, who, answer, marks=marks, id=f"{who} {method} {path}")
+        )
+    return params
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "method", "path", "who", "answer"), _scoped_params())
+def test_it_scopes_the_object(world, route, method, path, who, answer) -> None:  # noqa: PLR0917
+    client = sign_in(Client(raise_request_exception=False), world.people[who])
+    url = path.format(**world.objects)
+    body = BODIES.get((route, method), {})
+    if url.startswith("/api/"):
+        response = getattr(client, method)(url, body, "application/json")
+    else:
+        response = getattr(client, method)(url, body)
+    if isinstance(answer, int):
+        assert response.status_code == answer, (who, method, url, response.content[:300])
+    else:
+        status, level = answer
+        shown = [(m.level, m.message) for m in get_messages(response.wsgi_request)]
+        assert response.status_code == status, (who, method, url, response.content[:300])
+        assert [lvl for lvl, _ in shown] == [level], (who, method, url, shown)

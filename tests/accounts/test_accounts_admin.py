@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from portal.accounts import actions
 from portal.accounts.models import ApiToken
 from portal.models import User
-from tests.conftest import STAFF_PASSWORD
+from tests.staff import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

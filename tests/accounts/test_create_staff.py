@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from partners.models import Organization
 from portal.accounts.models import TOTPDevice
 from portal.models import User
-from tests.conftest import STAFF_PASSWORD
+from tests.staff import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -2,18 +2,16 @@ import pytest
 from django.test import Client
 
 from portal import vault
-from tests.conftest import STAFF_PASSWORD, sign_in
+from tests.staff import STAFF_PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def triage(supervisor):
+def triage(supervisor, enlist):
     """An initialised vault whose triage desk the supervisor holds."""
-    recovery = vault.initialize()
-    desk = vault.triage_desk()
-    vault.grant_desk_with_recovery(desk, supervisor, recovery)
-    return desk
+    enlist(supervisor)
+    return vault.triage_desk()
 
 
 def test_it_grants_the_triage_desk_from_the_supervisor_session(

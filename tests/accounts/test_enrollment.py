@@ -8,7 +8,7 @@ from audit.events import Action
 from audit.models import AuditEvent
 from portal.accounts import actions
 from portal.accounts.models import BackupCode, TOTPDevice
-from tests.conftest import STAFF_PASSWORD, totp_now
+from tests.staff import STAFF_PASSWORD, totp_now
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.test import Client
 
 from portal.accounts import actions, lockout
 from portal.accounts.models import ApiToken, TOTPDevice
-from tests.conftest import STAFF_PASSWORD, sign_in, totp_now
+from tests.staff import STAFF_PASSWORD, sign_in, totp_now
 
 pytestmark = pytest.mark.django_db
 

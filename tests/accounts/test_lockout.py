@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from audit.events import Action
 from audit.models import AuditEvent
-from tests.conftest import STAFF_PASSWORD, totp_now
+from tests.staff import STAFF_PASSWORD, totp_now
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from django.test import Client
 
 from audit.events import Action
 from audit.models import AuditEvent
-from tests.conftest import STAFF_PASSWORD
+from tests.staff import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a brand new long password 2"

@@ -27,7 +27,7 @@ def test_it_signs_out_after_the_absolute_lifetime(
 
 
 def test_it_sets_strict_http_only_cookies(client, investigator) -> None:
-    from tests.conftest import sign_in
+    from tests.staff import sign_in
 
     sign_in(client, investigator)
     from django.conf import settings

@@ -4,7 +4,7 @@ from django.test import Client
 from audit.events import Action
 from audit.models import AuditEvent
 from portal.accounts.models import StaffSession
-from tests.conftest import STAFF_PASSWORD, sign_in, totp_now
+from tests.staff import STAFF_PASSWORD, sign_in, totp_now
 
 pytestmark = pytest.mark.django_db
 

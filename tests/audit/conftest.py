@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from portal.models import User
 from portal.roles import Role
+from tests.audit.tampering import drop_triggers, sql
 
 ROLES = [Role.INVESTIGATOR, Role.SUPERVISOR, Role.LIAISON, Role.ADMIN]
 
@@ -47,24 +47,6 @@ def checkpoint_file(settings: Any, tmp_path: Path) -> Path:
     return path
 
 
-def sql(statement: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params or [])
-        return cursor.fetchall() if cursor.description else []
-
-
-def drop_triggers() -> None:
-    """What an attacker with the database owner's rights does first (rolled back after the test:
-    DDL is transactional on both databases)."""
-    if connection.vendor == "postgresql":
-        sql("ALTER TABLE audit_event DISABLE TRIGGER USER")
-        sql("ALTER TABLE audit_checkpoint DISABLE TRIGGER USER")
-    else:
-        for name in ("update", "delete"):
-            sql(f"DROP TRIGGER audit_event_no_{name}")
-            sql(f"DROP TRIGGER audit_checkpoint_no_{name}")
-
-
 @pytest.fixture
 def tamper() -> Callable[..., list[tuple[Any, ...]]]:
     """`tamper(sql, params)`: run raw SQL on the audit tables with the triggers out of the way."""
@@ -78,9 +60,3 @@ def tamper() -> Callable[..., list[tuple[Any, ...]]]:
         return sql(statement, params)
 
     return run
-
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL-only behaviour: run with DATABASE_URL=postgres://... (CI does)",
-)

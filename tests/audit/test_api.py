@@ -3,7 +3,7 @@ import pytest
 from audit import Action, record
 from audit.models import AuditEvent
 from portal.roles import Role
-from tests.conftest import login_verified
+from tests.staff import login_verified
 
 pytestmark = pytest.mark.django_db
 

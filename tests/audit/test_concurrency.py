@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from audit import Action, record
 from audit.chain import verify_log
 from audit.models import AuditEvent
-from tests.audit.conftest import postgres_only
+from tests.databases import postgres_only
 
 THREADS, APPENDS = 8, 25
 
@@ -34,7 +34,7 @@ def run_writers(work) -> list[BaseException]:
     return errors
 
 
-@postgres_only
+@postgres_only("concurrent appenders need a real row lock")
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_the_chain_linear_under_concurrent_appends():
     def work(number: int) -> None:
@@ -50,7 +50,7 @@ def test_it_keeps_the_chain_linear_under_concurrent_appends():
     assert (report.ok, report.checked) == (True, THREADS * APPENDS), report.problem
 
 
-@postgres_only
+@postgres_only("concurrent appenders need a real row lock")
 @pytest.mark.django_db(transaction=True)
 def test_it_serializes_appends_inside_callers_transactions_that_roll_back():
     def work(number: int) -> None:

@@ -5,7 +5,8 @@ from django.db import DatabaseError, connection, transaction
 from audit import Action, record
 from audit.models import AuditEvent, Checkpoint
 from audit.notary import write_checkpoint
-from tests.audit.conftest import postgres_only, sql
+from tests.audit.tampering import sql
+from tests.databases import postgres_only
 
 
 def refused(statement: str, params: list | None = None) -> str:
@@ -43,7 +44,7 @@ def test_it_guards_the_checkpoint_table_too():
     assert Checkpoint.objects.get().size == 2
 
 
-@postgres_only
+@postgres_only("TRUNCATE triggers are PostgreSQL's")
 @pytest.mark.django_db
 def test_it_refuses_truncate_on_postgres():
     record(Action.TIP_SUBMITTED, actor=None)
@@ -52,7 +53,7 @@ def test_it_refuses_truncate_on_postgres():
     assert AuditEvent.objects.count() == 1
 
 
-@postgres_only
+@postgres_only("statement triggers are PostgreSQL's")
 @pytest.mark.django_db
 def test_it_uses_row_and_statement_triggers_on_postgres():
     assert triggers() == {

@@ -7,7 +7,7 @@ from django.conf import settings
 from audit import Action, record
 from audit.models import AuditEvent
 from portal.roles import Role
-from tests.conftest import login_verified
+from tests.staff import login_verified
 
 pytestmark = pytest.mark.django_db
 

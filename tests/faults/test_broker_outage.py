@@ -18,27 +18,21 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from portal import vault
 from portal.models import OutboxJob, User
+from tests.factories import image
 from tests.faults.http import Browser, hidden_value
 from tests.faults.services import redis_on, silent_socket_on, worker
 from tests.faults.smtp import SmtpSink
 from tests.servers import free_port, running, shared_database_url
-from tests.tips.conftest import api_tip, form_tip
+from tests.tips.payloads import api_tip, form_tip
 from tips.models import Attachment, Tip
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 # The promise for a tipster: the receipt in under 2 s while the broker is out. A bound on
 # hanging (the nudge gives up after 1 s), not a speed figure.
 RECEIPT_BOUND_SECONDS = 2.0
-
-
-def _photo() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "red").save(out, "JPEG")
-    return out.getvalue()
 
 
 def _undelivered(worker_output: list[str]) -> str:
@@ -98,12 +92,12 @@ def test_an_urgent_tip_gets_its_receipt_and_its_notification_survives(
             warm = visitor.post_multipart(
                 "/api/v1/tips/",
                 {**fields, "immediate_danger": "no", "minor_involved": "no"},
-                [("attachments", "van.jpg", _photo())],
+                [("attachments", "van.jpg", image().getvalue())],
             )
             assert warm.status == 201, warm.text
             api, api_seconds = _timed(
                 lambda: visitor.post_multipart(
-                    "/api/v1/tips/", fields, [("attachments", "van.jpg", _photo())]
+                    "/api/v1/tips/", fields, [("attachments", "van.jpg", image().getvalue())]
                 )
             )
             assert api.status == 201, api.text
@@ -117,7 +111,7 @@ def test_an_urgent_tip_gets_its_receipt_and_its_notification_survives(
             )
             web, web_seconds = _timed(
                 lambda: visitor.post_multipart(
-                    "/tip/", form, [("attachments", "van.jpg", _photo())]
+                    "/tip/", form, [("attachments", "van.jpg", image().getvalue())]
                 )
             )
             assert web.status == 201, web.text

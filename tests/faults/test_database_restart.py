@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
+from tests.databases import postgres_only
 from tests.servers import ROOT, free_port
 
 
@@ -51,10 +51,7 @@ PG_BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_major)  # newe
 
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="the PostgreSQL + Redis pass only: set DATABASE_URL=postgres://…",
-    ),
+    postgres_only("the PostgreSQL + Redis pass only"),
     pytest.mark.skipif(
         not PG_BIN_DIRS or not Path(PG_BIN_DIRS[-1], "initdb").exists(),
         reason="needs PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb): "

@@ -7,13 +7,14 @@ import pytest
 from audit import Action
 from handoffs import actions, reading
 from handoffs.models import Status
-from tests.handoffs.conftest import events, fresh
+from tests.readers import events, fresh
 
 REASON = "We have no Spanish-speaking counselor this month; try Casa Segura."
 
 
 @pytest.fixture
 def handoff(hand_off, org_a):
+    """Anonymous: no consent, nothing identifying."""
     return hand_off(org_a)
 
 

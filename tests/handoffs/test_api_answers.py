@@ -7,8 +7,9 @@ from django.test import Client
 
 from audit import Action
 from handoffs.models import Status
-from tests.conftest import sign_in
-from tests.handoffs.conftest import SAFE_CONTACT, SUMMARY, events, fresh
+from tests.factories import SAFE_CONTACT, SUMMARY
+from tests.readers import events, fresh
+from tests.staff import sign_in
 
 API = "/api/v1/handoffs/"
 
@@ -16,11 +17,6 @@ API = "/api/v1/handoffs/"
 @pytest.fixture
 def handoff(hand_off, org_a):
     return hand_off(org_a, with_consent=True, services=("shelter", "housing"))
-
-
-@pytest.fixture
-def lia(liaison_a):
-    return sign_in(Client(), liaison_a)
 
 
 def _post(client, handoff, action, body=None):

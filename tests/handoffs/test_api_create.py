@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from audit import Action
 from handoffs.models import Handoff
-from tests.conftest import sign_in
-from tests.handoffs.conftest import SAFE_CONTACT, SUMMARY, events
+from tests.factories import SAFE_CONTACT, SUMMARY
+from tests.readers import events
+from tests.staff import sign_in
 from tips.models import Status as TipStatus
 from tips.models import Tip
 

@@ -12,7 +12,8 @@ from audit import Action
 from handoffs import actions, reading
 from handoffs.models import Consent
 from portal.vault.models import WrappedKey
-from tests.handoffs.conftest import SAFE_CONTACT, SUMMARY, consent, events, fresh
+from tests.factories import SAFE_CONTACT, SUMMARY, consent
+from tests.readers import events, fresh
 
 START = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.get_fixed_timezone(0))
 
@@ -21,11 +22,6 @@ def _org_wraps(handoff) -> int:
     return WrappedKey.objects.filter(
         record_type="handoffs.identity", record_id=str(handoff.code), desk__slug="org-a"
     ).count()
-
-
-@pytest.fixture
-def handoff(hand_off, org_a):
-    return hand_off(org_a, with_consent=True)
 
 
 @pytest.mark.parametrize("who", ["investigator", "liaison_a"])

@@ -13,7 +13,8 @@ from handoffs import consent as statements
 from handoffs.actions import ConsentGiven, Identity
 from handoffs.models import Consent, Status
 from portal import vault
-from tests.handoffs.conftest import SAFE_CONTACT, SUMMARY, consent, events
+from tests.factories import SAFE_CONTACT, SUMMARY, consent
+from tests.readers import events
 from tips.models import Status as TipStatus
 from tips.models import Tip
 

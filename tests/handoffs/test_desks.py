@@ -9,8 +9,9 @@ from django.test import Client
 from handoffs import actions, reading
 from handoffs.models import Handoff
 from partners.models import Organization
-from tests.conftest import sign_in
-from tests.handoffs.conftest import SUMMARY, fresh
+from tests.factories import SUMMARY
+from tests.readers import fresh
+from tests.staff import sign_in
 
 
 @pytest.fixture

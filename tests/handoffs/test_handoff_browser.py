@@ -4,20 +4,20 @@ with an outcome, and the task force sees the outcome code but never the liaison'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from handoffs.models import Handoff
 from partners.models import Organization
 from portal import vault
 from portal.models import User
-from tests.conftest import STAFF_PASSWORD, totp_now
-from tests.triage.conftest import submission
+from tests.browsing import expect_success, sign_in_page
+from tests.factories import submission
 from tips import actions as tip_actions
 from tips.models import Tip
 from triage import actions as triage_actions
@@ -29,7 +29,7 @@ SUMMARY = "A woman from the warehouse needs a safe bed tonight and someone to ta
 SAFE_CONTACT = "Text only, weekday mornings"
 LIAISON_NOTE = "She asked us not to call her cousin; placed in room 4 at the east house."
 
-Opener = Callable[[], Page]
+Opener = Callable[..., Page]
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,8 @@ class World:
 
 
 @pytest.fixture
-def world_browser(make_staff, settings, tmp_path) -> World:
+def world_browser(make_staff) -> World:
     """The vault, an investigator on the triage desk holding a tip, a partner and its liaison."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "storage", "file_permissions_mode": 0o600},
-        },
-    }
     recovery = vault.initialize()
     investigator = make_staff("ivy-investigator", "investigator")
     vault.grant_desk_with_recovery(vault.triage_desk(), investigator, recovery)
@@ -61,48 +54,6 @@ def world_browser(make_staff, settings, tmp_path) -> World:
     tip = Tip.objects.get(pk=tip_actions.do_submit_tip(submission()).tip.pk)
     triage_actions.do_claim(tip, acting_user=investigator)
     return World(investigator, liaison, tip)
-
-
-@pytest.fixture
-def open_tab_browser(browser: Browser, live_server, settings) -> Iterator[Opener]:
-    """`open_tab_browser()`: a fresh context (its own cookies) that may reach only the server."""
-    settings.QUICK_EXIT_URL = f"{live_server.url}/healthz/"
-    contexts, elsewhere = [], []
-
-    def handle(route) -> None:
-        if route.request.url.startswith(live_server.url):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    def make() -> Page:
-        context = browser.new_context()
-        context.route("**/*", handle)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert elsewhere == []
-
-
-def _sign_in(page: Page, live_server, user: User) -> None:
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_url(f"{live_server.url}/staff/login/verify/")
-    page.get_by_label("Code from your authenticator app").fill(totp_now(user))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server.url}/staff/")
-    expect(page.get_by_role("navigation", name="Staff")).to_contain_text(user.username)
-
-
-def _expect_success(page: Page, text: str) -> None:
-    expect(page.locator("ul.messages li.success")).to_contain_text(text)
-    expect(page.locator("ul.messages li.error")).to_have_count(0)
 
 
 def _hand_off(page: Page) -> None:
@@ -122,23 +73,23 @@ def _hand_off(page: Page) -> None:
 
 
 def test_it_hands_off_and_brings_back_only_the_outcome(
-    open_tab_browser: Opener, live_server, world_browser: World
+    open_tab: Opener, live_server, world_browser: World
 ) -> None:
     tip_url = f"{live_server.url}/triage/tips/{world_browser.tip.code}/"
-    ivy = open_tab_browser()
-    _sign_in(ivy, live_server, world_browser.investigator)
+    ivy = open_tab()
+    sign_in_page(ivy, live_server, world_browser.investigator)
     ivy.goto(tip_url)
     ivy.get_by_role("link", name="Hand off to a partner organization").click()
     expect(ivy).to_have_url(f"{live_server.url}/handoffs/new/{world_browser.tip.code}/")
     _hand_off(ivy)
     expect(ivy).to_have_url(tip_url)
-    _expect_success(ivy, f"Handed off to {ORG_NAME}.")
+    expect_success(ivy, f"Handed off to {ORG_NAME}.")
     handoffs = ivy.locator("section[aria-labelledby=handoffs-title]")
     expect(handoffs.get_by_role("link", name=ORG_NAME)).to_be_visible()
     expect(handoffs.locator(".handoff-status")).to_have_text("Waiting for the partner")
 
-    lia = open_tab_browser()
-    _sign_in(lia, live_server, world_browser.liaison)
+    lia = open_tab()
+    sign_in_page(lia, live_server, world_browser.liaison)
     lia.get_by_role("navigation", name="Staff").get_by_role("link", name="Handoffs").click()
     expect(lia).to_have_url(f"{live_server.url}/handoffs/")
     rows = lia.locator("table tbody tr")
@@ -148,7 +99,7 @@ def test_it_hands_off_and_brings_back_only_the_outcome(
     expect(lia.locator("#handoff-summary")).to_have_text(SUMMARY)
     expect(lia.locator("section[aria-labelledby=identity-title]")).to_contain_text(SAFE_CONTACT)
     lia.locator("#accept").click()
-    _expect_success(lia, "Accepted.")
+    expect_success(lia, "Accepted.")
     expect(lia.locator("#handoff-status")).to_have_text("Accepted")
     lia.get_by_label("Outcome").select_option(label="Services provided")
     lia.get_by_role("group", name="Services provided").get_by_label("Emergency shelter").check()
@@ -156,7 +107,7 @@ def test_it_hands_off_and_brings_back_only_the_outcome(
     outcome_form = lia.locator("form").filter(has=lia.locator("#record-outcome"))
     outcome_form.locator("textarea[name=note]").fill(LIAISON_NOTE)
     lia.locator("#record-outcome").click()
-    _expect_success(lia, "Outcome recorded")
+    expect_success(lia, "Outcome recorded")
     expect(lia.locator("#handoff-status")).to_have_text("Closed")
     expect(lia.locator("#handoff-outcome")).to_have_text("Services provided")
     expect(lia.locator("section[aria-labelledby=notes-title]")).to_contain_text(LIAISON_NOTE)

@@ -8,16 +8,12 @@ from django.test import Client
 
 from audit import Action
 from handoffs.models import Status
-from tests.conftest import sign_in
-from tests.handoffs.conftest import SUMMARY, events, fresh
+from tests.factories import SUMMARY
+from tests.readers import events, fresh
+from tests.staff import sign_in
 
 ACTIONS = ("accept", "decline", "contact-attempts", "outcome", "notes", "revoke-consent")
 API_ACTIONS = ("accept", "decline", "contact-attempts", "outcome", "revoke-consent")
-
-
-@pytest.fixture
-def handoff(hand_off, org_a):
-    return hand_off(org_a, with_consent=True)
 
 
 @pytest.fixture

@@ -11,15 +11,8 @@ from audit import Action
 from handoffs import reading
 from handoffs.actions import Identity
 from portal import vault
-from tests.handoffs.conftest import (
-    DESCRIPTION,
-    SAFE_CONTACT,
-    SUMMARY,
-    TIPSTER_NAME,
-    TIPSTER_PHONE,
-    consent,
-    events,
-)
+from tests.factories import DESCRIPTION, SAFE_CONTACT, SUMMARY, TIPSTER_NAME, TIPSTER_PHONE, consent
+from tests.readers import events
 
 LEAKS = (DESCRIPTION, TIPSTER_NAME, TIPSTER_PHONE, "Sunrise", "816 555")
 

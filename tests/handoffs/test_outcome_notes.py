@@ -9,7 +9,7 @@ from audit import Action
 from handoffs import actions, reading
 from handoffs.models import Activity, Outcome, Status
 from portal import vault
-from tests.handoffs.conftest import events, fresh
+from tests.readers import events, fresh
 
 NOTE = "She asked us not to call her cousin; placed in room 4 at the east house."
 

@@ -10,20 +10,11 @@ from django.utils import timezone
 
 from audit import Action
 from handoffs.models import Handoff, Status
-from tests.conftest import sign_in
-from tests.handoffs.conftest import SAFE_CONTACT, SUMMARY, events, fresh
+from tests.factories import SAFE_CONTACT, SUMMARY
+from tests.readers import events, fresh
+from tests.staff import sign_in
 from tips.models import Status as TipStatus
 from tips.models import Tip
-
-
-@pytest.fixture
-def handoff(hand_off, org_a):
-    return hand_off(org_a, with_consent=True)
-
-
-@pytest.fixture
-def lia(liaison_a):
-    return sign_in(Client(), liaison_a)
 
 
 def test_the_form_hands_off_with_consent(investigating, investigator, org_a):

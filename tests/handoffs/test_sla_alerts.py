@@ -12,7 +12,8 @@ from django.utils import timezone
 from audit import Action
 from handoffs import actions
 from portal.models import User
-from tests.handoffs.conftest import SUMMARY, events
+from tests.factories import SUMMARY
+from tests.readers import events
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(0))
 

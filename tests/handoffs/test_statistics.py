@@ -10,8 +10,8 @@ from django.test import Client
 from audit import Action
 from audit.models import AuditEvent
 from handoffs import actions
-from tests.conftest import sign_in
-from tests.handoffs.conftest import SUMMARY
+from tests.factories import SUMMARY
+from tests.staff import sign_in
 
 URL = "/handoffs/statistics/"
 

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 
 import pytest
-from PIL import Image
 
-from tests.tips.conftest import api_tip
+from tests.factories import image
+from tests.tips.payloads import api_tip
 from tips.models import Attachment, SubmissionRetry, Tip
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +33,8 @@ def test_it_answers_a_retry_with_the_same_receipt(client, recovery_key):
     assert Tip.objects.count() == 1
 
 
-def _photo() -> io.BytesIO:
-    image = io.BytesIO()
-    Image.new("RGB", (20, 20), "blue").save(image, "JPEG")
-    image.name = "van.jpg"
-    image.seek(0)
-    return image
+def _photo():
+    return image("blue", (20, 20), name="van.jpg")
 
 
 def test_it_stores_one_tip_for_a_retried_upload(client, recovery_key):

@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from tests.tips.conftest import api_tip, read_tip
+from tests.factories import image
+from tests.readers import read_tip
+from tests.tips.payloads import api_tip
 from tips.models import Attachment, Tip
 
 
@@ -30,14 +32,11 @@ def test_it_takes_a_json_tip_and_answers_with_a_receipt(desk_reader):
 
 
 def test_it_takes_multipart_with_attachments_and_nested_json(recovery_key):
-    image = io.BytesIO()
-    Image.new("RGB", (20, 20), "blue").save(image, "JPEG")
-    image.name = "ad.jpg"
-    image.seek(0)
+    photo = image("blue", (20, 20), name="ad.jpg")
     data = api_tip()
     data["identifiers"] = json.dumps(data["identifiers"])
     data["contact"] = json.dumps(data["contact"])
-    response = Client().post("/api/v1/tips/", {**data, "attachments": [image]})
+    response = Client().post("/api/v1/tips/", {**data, "attachments": [photo]})
 
     assert response.status_code == 201, response.content
     assert Attachment.objects.get().content_type == "image/jpeg"

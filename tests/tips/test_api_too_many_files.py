@@ -9,7 +9,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.tips.conftest import api_tip
+from tests.tips.payloads import api_tip
 from tips.models import Tip
 
 pytestmark = pytest.mark.django_db

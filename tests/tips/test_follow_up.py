@@ -9,8 +9,8 @@ from audit import Action
 from audit.models import AuditEvent
 from portal import vault
 from portal.vault import keys, tipster
-from tests.tips.conftest import api_tip
-from tests.tips.test_submit_action import submission
+from tests.factories import investigator_says, submission
+from tests.tips.payloads import api_tip
 from tips import actions, followup
 from tips.models import Message, Status, Tip
 
@@ -21,18 +21,6 @@ def submitted(recovery_key):
     response = client.post("/api/v1/tips/", api_tip(), content_type="application/json")
     assert response.status_code == 201
     return Tip.objects.get(), response.json()["receipt"]
-
-
-def investigator_says(tip: Tip, body: str) -> None:
-    # What triage's "message the tipster" writes: sealed to the desk and the tipster's key.
-    message = Message(tip=tip, sender=Message.Sender.INVESTIGATOR)
-    message.body = vault.encrypt_record(
-        message.vault_record,
-        {"body": body.encode()},
-        desks=[vault.triage_desk()],
-        tipster_public_key=bytes(tip.tipster_public_key),
-    )["body"]
-    message.save()
 
 
 def test_it_shows_the_coarse_status_and_the_thread(submitted):

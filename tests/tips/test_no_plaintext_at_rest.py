@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 
-from django.db import connection
 from django.test import Client
-from PIL import Image
 
-from tests.tips.conftest import api_tip, form_tip
-from tests.tips.test_follow_up import investigator_says
+from tests.factories import image, investigator_says
+from tests.readers import database_text
+from tests.tips.payloads import api_tip, form_tip
 from tips.forms import new_submission_token
 from tips.models import SubmissionRetry, Tip
 
@@ -44,14 +42,8 @@ NORMALISED = ["+19135550177", "barracuda_hires", "aztek-jobs.example.org", "KSQZ
 
 
 def _photo() -> io.BytesIO:
-    image = Image.new("RGB", (64, 48), "green")
-    exif = Image.Exif()
-    exif[0x010F] = TYPED["exif_make"]  # Make
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif.tobytes())
-    out.name = TYPED["file_name"]
-    out.seek(0)
-    return out
+    make = 0x010F  # the camera maker's EXIF tag
+    return image("green", name=TYPED["file_name"], exif={make: TYPED["exif_make"]})
 
 
 def _workload() -> list[str]:
@@ -98,23 +90,6 @@ def _workload() -> list[str]:
     return receipts
 
 
-def _database_text() -> str:
-    chunks = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, memoryview | bytes | bytearray):
-                        chunks.append(bytes(value).decode("latin-1"))
-                    else:
-                        chunks.append(json.dumps(value, default=str, ensure_ascii=False))
-                        chunks.append(str(value))
-    if connection.vendor == "sqlite":
-        chunks.extend(connection.connection.iterdump())
-    return "\n".join(chunks)
-
-
 def _needles(receipts: list[str]) -> list[str]:
     words = list(TYPED.values())
     # Distinctive single words too, so a value split or re-encoded still gets caught.
@@ -126,7 +101,7 @@ def _needles(receipts: list[str]) -> list[str]:
 def test_it_keeps_no_typed_text_in_the_database_or_storage(recovery_key, private_storage):
     receipts = _workload()
 
-    dump = _database_text()
+    dump = database_text()
     assert Tip.objects.count() == 3 and len(dump) > 10_000
     assert SubmissionRetry.objects.count() == 2  # the receipts are there, sealed
     stored = b"".join(path.read_bytes() for path in private_storage.rglob("*") if path.is_file())

@@ -6,14 +6,14 @@ import io
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
-from PIL import Image
 
 from audit import Action
 from audit.models import AuditEvent
 from portal import outbox, vault
 from portal.models import OutboxJob
 from portal.vault.models import WrappedKey
-from tests.tips.conftest import read_tip
+from tests import factories
+from tests.readers import read_tip
 from tips import actions
 from tips.attachments import clean_upload
 from tips.models import Attachment, Identifier, SubmissionRetry, Tip
@@ -21,20 +21,16 @@ from tips.submission import Contact, TipSubmission
 
 
 def submission(**overrides) -> TipSubmission:
-    fields = {
-        "what": "labor_trafficking",
-        "description": "Men locked in the warehouse at night, call 913-555-0142",
-        "immediate_danger": "no",
-        "minor_involved": "no",
-        "recency": "week",
-        "location": "Warehouse behind 9th and Pine",
-        "area": "olathe",
-        "identifiers": {"plates": ["KS 7ABC123"], "emails": ["crew.boss@example.com"]},
-        "indicators": frozenset({"debt", "unpaid"}),
-        "contact": Contact(name="Ana Tester", phone="816 555 0100", may_contact=True),
-    }
-    fields.update(overrides)
-    return TipSubmission(**fields)
+    """A submission with every kind of typed text this module checks is sealed."""
+    return factories.submission(
+        **{
+            "description": "Men locked in the warehouse at night, call 913-555-0142",
+            "identifiers": {"plates": ["KS 7ABC123"], "emails": ["crew.boss@example.com"]},
+            "indicators": frozenset({"debt", "unpaid"}),
+            "contact": Contact(name="Ana Tester", phone="816 555 0100", may_contact=True),
+            **overrides,
+        }
+    )
 
 
 def test_it_seals_what_was_typed_and_reads_back_with_the_desk_key(desk_reader):
@@ -104,9 +100,7 @@ def test_it_writes_the_audit_entry_with_the_tip_and_no_content(recovery_key):
 
 
 def _jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(out, "JPEG")
-    return out.getvalue()
+    return factories.image("red", (40, 30)).getvalue()
 
 
 def test_it_stores_attachments_encrypted_and_reads_them_back(desk_reader, private_storage):

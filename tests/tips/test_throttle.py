@@ -1,26 +1,12 @@
 from __future__ import annotations
 
-import secrets
-
-import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from tests.tips.conftest import api_tip, form_tip
+from tests.tips.payloads import api_tip, form_tip
+from tests.tips.throttling import fresh_address
 from tips import throttle
 from tips.models import Tip
-
-
-def fresh_address() -> str:
-    # Each test counts under its own address: the cache may be shared by parallel test runs.
-    return f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
-
-
-@pytest.fixture
-def limits(settings):
-    settings.TIP_RATE_SUBMISSIONS = 3
-    settings.TIP_RATE_FOLLOW_UPS = 2
-    return settings
 
 
 def test_it_answers_a_flood_with_429_and_keeps_every_tip_that_got_a_receipt(recovery_key, limits):

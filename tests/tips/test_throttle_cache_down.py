@@ -15,16 +15,15 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 import redis
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from tests.servers import free_port, redis_cache_settings, running
-from tests.tips.conftest import api_tip, form_tip
-from tests.tips.test_throttle import fresh_address
+from tests.servers import free_port, running
+from tests.tips.payloads import api_tip, form_tip
+from tests.tips.throttling import fresh_address, redis_cache
 from tips import throttle
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -32,17 +31,6 @@ needs_redis_server = pytest.mark.skipif(
     REDIS_SERVER is None, reason="needs redis-server on PATH (`sudo apt install redis-server`)"
 )
 HANG_BOUND = 5.0  # seconds: a bound on hanging, not a performance target
-
-
-@pytest.fixture
-def limits(settings):
-    settings.TIP_RATE_SUBMISSIONS = 3
-    settings.TIP_RATE_FOLLOW_UPS = 2
-    return settings
-
-
-def redis_cache(port: int) -> dict[str, Any]:
-    return redis_cache_settings(f"redis://127.0.0.1:{port}/1")
 
 
 @contextlib.contextmanager

@@ -12,8 +12,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.test import RequestFactory
 
 from tests.servers import free_port
-from tests.tips.test_throttle import fresh_address
-from tests.tips.test_throttle_cache_down import redis_cache
+from tests.tips.throttling import fresh_address, redis_cache
 from tips import throttle
 
 BACKOFF = 20  # CACHE_RETRY_SECONDS in portal/settings.py, set explicitly by `limits`
@@ -21,6 +20,7 @@ BACKOFF = 20  # CACHE_RETRY_SECONDS in portal/settings.py, set explicitly by `li
 
 @pytest.fixture
 def limits(settings):
+    """Only the submission limit, in a window and a retry interval of this module's own."""
     settings.TIP_RATE_SUBMISSIONS = 3
     settings.TIP_RATE_WINDOW = 60
     settings.CACHE_RETRY_SECONDS = BACKOFF

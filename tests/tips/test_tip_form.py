@@ -3,20 +3,13 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
-from django.test import Client
-from PIL import Image
-
-from tests.tips.conftest import form_tip, read_tip
+from tests.factories import image
+from tests.readers import read_tip
+from tests.tips.payloads import form_tip
 from tips.forms import new_submission_token
 from tips.models import Attachment, Tip
 
 RECEIPT = re.compile(r'<code id="receipt">([0-9A-Z-]{23})</code>')
-
-
-@pytest.fixture
-def client():
-    return Client(enforce_csrf_checks=False)
 
 
 def test_it_shows_the_911_guidance_before_the_first_question(client, recovery_key):
@@ -75,11 +68,8 @@ def test_it_keeps_everything_typed_when_a_field_is_wrong(client, recovery_key):
 
 
 def test_it_asks_to_choose_files_again_after_an_error(client, recovery_key):
-    image = io.BytesIO()
-    Image.new("RGB", (10, 10)).save(image, "PNG")
-    image.name = "photo.png"
-    image.seek(0)
-    response = client.post("/tip/", {**form_tip(description=""), "attachments": [image]})
+    photo = image("black", (10, 10), format="PNG", name="photo.png")
+    response = client.post("/tip/", {**form_tip(description=""), "attachments": [photo]})
 
     assert response.status_code == 400
     assert "Please choose your files again" in response.content.decode()
@@ -96,11 +86,8 @@ def test_it_refuses_a_file_that_is_not_what_its_name_says(client, recovery_key):
 
 
 def test_it_stores_cleaned_attachments(client, recovery_key):
-    image = io.BytesIO()
-    Image.new("RGB", (10, 10)).save(image, "PNG")
-    image.name = "photo.png"
-    image.seek(0)
-    response = client.post("/tip/", {**form_tip(), "attachments": [image]})
+    photo = image("black", (10, 10), format="PNG", name="photo.png")
+    response = client.post("/tip/", {**form_tip(), "attachments": [photo]})
 
     assert response.status_code == 201
     assert Attachment.objects.get().variant == "cleaned"

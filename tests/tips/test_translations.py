@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.test import Client
 
-from tests.tips.conftest import form_tip
+from tests.tips.payloads import form_tip
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)([a-z])")
@@ -52,11 +52,6 @@ def _assert_spanish(body: str, spanish: list[str], english: list[str]) -> None:
     assert not missing, f"Spanish text missing ({STALE_HINT}): {missing}"
     left = [text for text in english if text in body or html.escape(text) in body]
     assert not left, f"English text on a Spanish page ({STALE_HINT}): {left}"
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client()
 
 
 def test_it_has_a_spanish_catalog_with_plural_forms() -> None:

@@ -3,14 +3,13 @@ never a 201 that silently drops the photo."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 from django.test import Client
-from PIL import Image
 
-from tests.tips.conftest import api_tip, form_tip
+from tests.factories import image
+from tests.tips.payloads import api_tip, form_tip
 from tips.models import Tip
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +17,7 @@ BOUNDARY = "cut-off-boundary-0123"
 
 
 def _cut_off_body(fields: dict[str, str]) -> bytes:
-    photo = io.BytesIO()
-    Image.new("RGB", (20, 20), "blue").save(photo, "JPEG")
+    photo = image("blue", (20, 20))
     parts = [
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
         for name, value in fields.items()

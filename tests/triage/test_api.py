@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from audit import Action
-from tests.conftest import STAFF_PASSWORD, sign_in, totp_now
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
+from tests.staff import STAFF_PASSWORD, sign_in, totp_now
 
 API = "/api/v1/triage/tips/"
 

@@ -4,7 +4,7 @@ import pytest
 
 from audit import Action
 from portal import vault
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
 from tips.models import Status
 from triage import actions
 from triage.models import Change

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from audit import Action
-from tests.triage.conftest import events, fresh
+from tests.databases import postgres_only
+from tests.readers import events, fresh
 from tips.models import Status, Tip
 from triage import actions
 from triage.models import Change
@@ -60,10 +61,7 @@ def test_it_refuses_a_closed_tip(tip, investigator, supervisor, keys):
     assert events(Action.TIP_CLAIMED, tip) == []
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a real row lock needs PostgreSQL: run with DATABASE_URL=postgres://...",
-)
+@postgres_only("a real row lock needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_racing_claims_win(tip, investigator, other_investigator):
     start = threading.Barrier(2)  # both claims start at the same moment, no sleeps

@@ -3,7 +3,7 @@
 import pytest
 
 from audit import Action
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
 from tips.models import CloseReason, Status
 from triage import actions
 from triage.models import Link, MinorReport

@@ -11,7 +11,7 @@ from django.core import mail
 from audit import Action
 from portal import outbox
 from portal.models import User
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
 from triage import actions
 
 T0 = dt.datetime(2026, 3, 2, 22, 0, tzinfo=dt.UTC)

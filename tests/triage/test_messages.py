@@ -3,7 +3,7 @@
 import pytest
 
 from audit import Action
-from tests.triage.conftest import events
+from tests.readers import events
 from tips import followup
 from tips.models import Message, Tip
 from triage import actions, reading

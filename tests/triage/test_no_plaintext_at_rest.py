@@ -9,7 +9,7 @@ from django.utils import timezone
 from handoffs import actions as handoff_actions
 from partners.models import Organization
 from portal import vault
-from tests.tips.test_no_plaintext_at_rest import _database_text
+from tests.readers import database_text
 from tips.submission import Contact
 from triage import actions
 
@@ -88,6 +88,6 @@ def test_it_keeps_no_staff_or_tipster_text_in_the_database(
     handoff_actions.do_accept(handoff, acting_user=liaison)
     handoff_actions.do_add_note(handoff, TYPED[10], acting_user=liaison)
 
-    dump = _database_text()
+    dump = database_text()
     for text in TYPED + DISTINCT_WORDS:
         assert text not in dump, f"{text!r} found in the database"

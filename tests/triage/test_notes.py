@@ -4,7 +4,7 @@ import pytest
 
 from audit import Action
 from portal import vault
-from tests.triage.conftest import events
+from tests.readers import events
 from triage import actions, reading
 from triage.actions import NotYours
 from triage.models import Note

@@ -4,7 +4,7 @@ import pytest
 
 from audit import Action
 from portal import vault
-from tests.triage.conftest import events
+from tests.readers import events
 from tips.attachments import CleanedAttachment
 from triage import actions, reading
 

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 
 from audit import Action
-from tests.conftest import sign_in
-from tests.triage.conftest import events, fresh
+from tests.factories import image
+from tests.readers import events, fresh
+from tests.staff import sign_in
 
 
 @pytest.fixture
@@ -148,15 +149,9 @@ def test_a_referral_makes_a_printable_packet_without_the_tipster(web, submit, co
 
 
 def test_attachments_download_decrypted_with_safe_headers(web, submit):
-    import io
-
-    from PIL import Image
-
     from tips.attachments import clean_upload
 
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "PNG")
-    cleaned = clean_upload("van.png", out.getvalue())
+    cleaned = clean_upload("van.png", image("red", (8, 8), format="PNG").getvalue())
     tip, _ = submit(attachments=(cleaned,))
     row = tip.attachments.get()
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from portal import roles
 from portal.roles import Role
-from tests.conftest import sign_in
-from tests.triage.conftest import fresh
+from tests.readers import fresh
+from tests.staff import sign_in
 
 API = "/api/v1/triage/tips/"
 

@@ -3,15 +3,10 @@
 import pytest
 
 from audit import Action
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
 from tips.models import PriorityLevel, Tip
 from triage import actions
 from triage.models import Change
-
-
-@pytest.fixture
-def held(tip, investigator):
-    return actions.do_claim(tip, acting_user=investigator)
 
 
 def reprioritize(tip, level, user, keys, reason="Children seen at the address"):

@@ -4,25 +4,12 @@ import pytest
 
 from audit import Action
 from portal import vault
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
 from tips.models import Status
 from triage import actions
 from triage.models import Referral
 
 WHY = "The motel is in Kansas City, Missouri: the city's vice unit has the case"
-
-
-@pytest.fixture
-def held(tip, investigator):
-    return actions.do_claim(tip, acting_user=investigator)
-
-
-@pytest.fixture
-def investigating(held, investigator, keys):
-    return actions.do_transition(
-        held, Status.INVESTIGATING, acting_user=investigator, reason="Plate matches",
-        unlocked=keys(investigator),
-    )  # fmt: skip
 
 
 def refer(tip, user, keys, destination=Referral.Destination.CITY_VICE, reason=WHY):

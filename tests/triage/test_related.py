@@ -3,7 +3,7 @@
 import pytest
 
 from audit import Action
-from tests.triage.conftest import events
+from tests.readers import events
 from tips.models import Identifier
 from triage import actions, reading
 from triage.models import Link

@@ -3,7 +3,7 @@
 import pytest
 
 from audit import Action
-from tests.triage.conftest import events
+from tests.readers import events
 from triage import access, actions, reading
 from triage.models import ContactReveal
 

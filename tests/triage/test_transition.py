@@ -6,7 +6,7 @@ import pytest
 
 from audit import Action
 from portal import vault
-from tests.triage.conftest import events, fresh
+from tests.readers import events, fresh
 from tips.models import CloseReason, Status, Tip
 from triage import actions, workflow
 from triage.models import Change

@@ -4,13 +4,13 @@ the claim reached with the keyboard alone."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.conftest import STAFF_PASSWORD, totp_now
-from tests.triage.conftest import fresh
+from tests.browsing import expect_success, sign_in_page
+from tests.readers import fresh
 from tips import followup
 from tips.models import Message, Tip
 
@@ -22,43 +22,6 @@ TAB_BOUND = 40
 Opener = Callable[..., Page]
 
 
-@pytest.fixture
-def open_tab(browser: Browser, live_server, settings) -> Iterator[Opener]:
-    """`open_tab(width, height)`: a fresh context that may reach only the live server."""
-    settings.QUICK_EXIT_URL = f"{live_server.url}/healthz/"
-    contexts, elsewhere = [], []
-
-    def handle(route) -> None:
-        if route.request.url.startswith(live_server.url):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    def make(width: int = 1280, height: int = 800) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        context.route("**/*", handle)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert elsewhere == []
-
-
-def _sign_in(page: Page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_url(f"{live_server.url}/staff/login/verify/")
-    page.get_by_label("Code from your authenticator app").fill(totp_now(user))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server.url}/staff/")
-    expect(page.get_by_role("navigation", name="Staff")).to_contain_text(user.username)
-
-
 def _tip_path(tip: Tip) -> str:
     return f"/triage/tips/{tip.code}/"
 
@@ -67,18 +30,13 @@ def _tip_url(live_server, tip: Tip) -> str:
     return f"{live_server.url}{_tip_path(tip)}"
 
 
-def _expect_success(page: Page, text: str) -> None:
-    expect(page.locator("ul.messages li.success")).to_contain_text(text)
-    expect(page.locator("ul.messages li.error")).to_have_count(0)
-
-
 def _move(page: Page, to: str, reason: str, close_reason: str = "") -> None:
     page.locator("#move-to").select_option(to)
     if close_reason:
         page.locator("#close-reason").select_option(close_reason)
     page.locator("#move-reason").fill(reason)
     page.get_by_role("button", name="Change status").click()
-    _expect_success(page, "Status changed.")
+    expect_success(page, "Status changed.")
 
 
 def _within_width(page: Page, element: Locator) -> None:
@@ -98,7 +56,7 @@ def test_it_walks_a_tip_from_the_queue_to_closed(
     routine, _ = submit(what="suspicious_activity")
     urgent, receipt = submit(immediate_danger="yes")
     page = open_tab(1280, 800)
-    _sign_in(page, live_server, investigator)
+    sign_in_page(page, live_server, investigator)
 
     page.get_by_role("navigation", name="Staff").get_by_role("link", name="Queue").click()
     expect(page).to_have_url(f"{live_server.url}/triage/")
@@ -110,7 +68,7 @@ def test_it_walks_a_tip_from_the_queue_to_closed(
 
     rows.nth(0).get_by_role("button", name="Claim").click()
     expect(page).to_have_url(_tip_url(live_server, urgent))
-    _expect_success(page, "You have this tip now.")
+    expect_success(page, "You have this tip now.")
     expect(page.locator("#tip-status")).to_have_text("In review")
     expect(page.locator("#tip-assignee")).to_have_text(investigator.username)
 
@@ -126,14 +84,14 @@ def test_it_walks_a_tip_from_the_queue_to_closed(
 
     page.locator("#category").select_option("sex_trafficking")
     page.get_by_role("button", name="Set category").click()
-    _expect_success(page, "Category changed.")
+    expect_success(page, "Category changed.")
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Someone is being made to sell sex"
     )
 
     page.locator("#message-body").fill(MESSAGE)
     page.get_by_role("button", name="Send to tipster").click()
-    _expect_success(page, "Message sent.")
+    expect_success(page, "Message sent.")
     expect(page.locator(".thread__message--investigator")).to_contain_text(MESSAGE)
 
     _move(page, "investigating", "The plate matches an open labor case.")
@@ -162,7 +120,7 @@ def test_it_claims_on_a_tablet_without_sideways_scrolling(
 ) -> None:
     tip, _ = submit(immediate_danger="yes")
     page = open_tab(768, 1024)
-    _sign_in(page, live_server, investigator)
+    sign_in_page(page, live_server, investigator)
 
     page.goto(f"{live_server.url}/triage/")
     page.locator(f'a.tip-link[href="{_tip_path(tip)}"]').click()
@@ -171,7 +129,7 @@ def test_it_claims_on_a_tablet_without_sideways_scrolling(
     _within_width(page, claim)
 
     claim.click()
-    _expect_success(page, "You have this tip now.")
+    expect_success(page, "You have this tip now.")
     expect(page.locator("#tip-status")).to_have_text("In review")
     expect(page.locator("#tip-assignee")).to_have_text(investigator.username)
     status_form = page.locator("form").filter(has=page.locator("#move-to"))
@@ -187,7 +145,7 @@ def test_it_reaches_and_presses_claim_with_the_keyboard_alone(
 ) -> None:
     tip, _ = submit()
     page = open_tab()
-    _sign_in(page, live_server, investigator)
+    sign_in_page(page, live_server, investigator)
     page.goto(_tip_url(live_server, tip))
     expect(page.locator("#claim")).to_be_visible()
 
@@ -206,7 +164,7 @@ def test_it_reaches_and_presses_claim_with_the_keyboard_alone(
     expect(page.locator("#claim")).to_be_focused()
 
     page.keyboard.press("Enter")
-    _expect_success(page, "You have this tip now.")
+    expect_success(page, "You have this tip now.")
     expect(page.locator("#tip-status")).to_have_text("In review")
     expect(page.locator("#tip-assignee")).to_have_text(investigator.username)
     assert fresh(tip).assignee_id == investigator.pk

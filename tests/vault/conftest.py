@@ -1,24 +1,22 @@
-"""Vault fixtures: an initialised vault, its recovery key, and members created the plain way
-(a user row plus `vault.create_personal_key`), independent of the accounts app's flows."""
+"""Vault fixtures: the triage desk and organization desks of the initialised vault, data keys,
+and members created the plain way (a user row plus `vault.create_personal_key`), independent of
+the accounts app's flows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from partners.models import Organization
 from portal import vault
 from portal.models import User
+from portal.vault.content import DataKey
 from portal.vault.keys import PrivateKey
 from portal.vault.models import Desk
-
-PASSWORD = "vault test password 1"
-
-
-@pytest.fixture
-def recovery_key(db) -> PrivateKey:
-    return vault.initialize()
+from tests.commands import run
+from tests.vault.members import PASSWORD
 
 
 @pytest.fixture
@@ -75,3 +73,17 @@ def liaison(make_member: Callable[..., User], org_desk: Desk, recovery_key: Priv
 @pytest.fixture
 def recovery(recovery_key: PrivateKey) -> vault.RecoveryKeyring:
     return vault.RecoveryKeyring(recovery_key)
+
+
+@pytest.fixture
+def key() -> DataKey:
+    """A fresh data key, as each sealed record gets."""
+    return DataKey.generate()
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    """A vault initialised by `vault_init`, its recovery key written to a file."""
+    path = tmp_path / "recovery-key"
+    run("vault_init", recovery_key_out=str(path))
+    return path

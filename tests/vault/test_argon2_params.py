@@ -4,7 +4,7 @@ from django.test import override_settings
 from portal import vault
 from portal.vault import passwords
 from portal.vault.models import PersonalKey
-from tests.vault.conftest import PASSWORD
+from tests.vault.members import PASSWORD
 
 
 def test_it_defaults_to_64_mib_three_passes_four_lanes_in_production() -> None:

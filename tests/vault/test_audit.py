@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import transaction
 from django.test import override_settings
 
@@ -14,7 +14,8 @@ from partners.models import Organization
 from portal import vault
 from portal.vault.models import Desk, DeskGrant, PersonalKey, RecoveryKey
 from portal.vault.rotation import start_rotation
-from tests.vault.conftest import PASSWORD
+from tests.commands import run
+from tests.vault.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,6 @@ VAULT_ACTIONS = {
     Action.RECOVERY_KEY_USED,
     Action.ORGANIZATION_CREATED,
 }
-
-
-def run(*args: str, **options: object) -> str:
-    out = io.StringIO()
-    call_command(*args, stdout=out, **options)
-    return out.getvalue()
 
 
 def entries(action: Action) -> list[AuditEvent]:
@@ -53,13 +48,6 @@ def is_about(event: AuditEvent, target: object) -> bool:
 
 def vault_entries() -> list[AuditEvent]:
     return [e for e in AuditEvent.objects.order_by("seq") if e.action in VAULT_ACTIONS]
-
-
-@pytest.fixture
-def key_file(tmp_path):
-    path = tmp_path / "recovery-key"
-    run("vault_init", recovery_key_out=str(path))
-    return path
 
 
 # --- Commands -----------------------------------------------------------------------------------

@@ -3,28 +3,16 @@ import re
 import stat
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from partners.models import Organization
 from portal import vault
 from portal.vault import keys
 from portal.vault.models import Desk, DeskGrant, RecoveryKey
-from tests.vault.conftest import PASSWORD
+from tests.commands import run
+from tests.vault.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args: str, **options: object) -> str:
-    out = io.StringIO()
-    call_command(*args, stdout=out, **options)
-    return out.getvalue()
-
-
-@pytest.fixture
-def key_file(tmp_path):
-    path = tmp_path / "recovery-key"
-    run("vault_init", recovery_key_out=str(path))
-    return path
 
 
 def test_it_prints_the_recovery_key_once_and_stores_only_its_public_half() -> None:

@@ -9,11 +9,6 @@ from portal.vault.errors import DecryptionFailed
 AAD = field_aad("tips.tip", 7, "description")
 
 
-@pytest.fixture
-def key() -> DataKey:
-    return DataKey.generate()
-
-
 def test_it_round_trips_a_field(key: DataKey) -> None:
     sealed = content.encrypt(key, b"a van behind the motel", AAD)
     assert content.decrypt(key, sealed, AAD) == b"a van behind the motel"

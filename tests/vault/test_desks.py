@@ -3,7 +3,7 @@ import pytest
 from portal import vault
 from portal.vault import keys
 from portal.vault.models import Desk, DeskGrant, RecoveryWrap
-from tests.vault.conftest import PASSWORD
+from tests.vault.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from portal import vault
 from portal.vault.models import DeskGrant, PersonalKey
-from tests.vault.conftest import PASSWORD
+from tests.vault.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 
 from portal import vault
 from portal.vault.models import WrappedKey
-from tests.vault.conftest import PASSWORD
+from tests.vault.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 TIP = ("tips.tip", 41)

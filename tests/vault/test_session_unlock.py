@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from portal import vault
 from portal.vault import session
 from portal.vault.session import end_unlocked_session, start_unlocked_session, unlocked_keys
-from tests.vault.conftest import PASSWORD
+from tests.vault.members import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

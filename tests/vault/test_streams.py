@@ -26,11 +26,6 @@ def unseal(key: DataKey, sealed: bytes, aad: bytes = AAD) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def key() -> DataKey:
-    return DataKey.generate()
-
-
 @pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 5])
 def test_it_round_trips_every_size(key: DataKey, size: int) -> None:
     data = bytes(range(256)) * (size // 256 + 1)

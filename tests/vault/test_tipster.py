@@ -6,7 +6,7 @@ import pytest
 from portal import vault
 from portal.vault import tipster
 from portal.vault.models import WrappedKey
-from tests.vault.conftest import PASSWORD
+from tests.vault.members import PASSWORD
 
 GROUPED = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$")
 
