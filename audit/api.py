@@ -25,7 +25,7 @@ from audit.record import record
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
-_EVENT_FIELDS = {
+_EVENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "seq": serializers.IntegerField(),
     "at": serializers.DateTimeField(),
     "actor": serializers.CharField(help_text="A user id, `anonymous` or `system`."),

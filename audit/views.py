@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -21,7 +22,7 @@ PAGE_SIZE = 50
 @audit_viewer_required
 def events(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
-    queryset = AuditEvent.objects.order_by("-seq")
+    queryset: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-seq")
     if form.is_bound:
         queryset = form.filter(queryset) if form.is_valid() else queryset.none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

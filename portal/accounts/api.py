@@ -85,7 +85,7 @@ class MeView(StaffAPIView):
             {
                 "username": user.username,
                 "role": user.role,
-                "organization": user.organization.slug if user.organization_id else None,
+                "organization": user.organization.slug if user.organization else None,
                 "vault_unlocked": _vault_unlocked(request),
             }
         )
