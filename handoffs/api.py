@@ -14,7 +14,6 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from handoffs import access, actions, reading
@@ -22,7 +21,7 @@ from handoffs.actions import ConsentGiven, Identity, NewHandoff
 from handoffs.models import Activity, Consent, Handoff, Outcome, Scope
 from partners.models import Organization, Service
 from portal import vault
-from portal.accounts.access import unlocked_keys
+from portal.accounts.access import StaffAPIRequest, unlocked_keys
 from portal.accounts.api import StaffAPIView
 from portal.errors import Conflict
 from triage import access as triage_access
@@ -50,13 +49,13 @@ class HandoffAPIView(StaffAPIView):
             exc = exceptions.PermissionDenied("Your vault is locked: sign in again.")
         return super().handle_exception(exc)
 
-    def keys(self, request: Request) -> vault.UnlockedKeys:
+    def keys(self, request: StaffAPIRequest) -> vault.UnlockedKeys:
         unlocked = unlocked_keys(request)
         if unlocked is None:
             raise vault.Locked("locked")
         return unlocked
 
-    def handoff(self, request: Request, code: Any) -> Handoff:
+    def handoff(self, request: StaffAPIRequest, code: Any) -> Handoff:
         return access.get_handoff_for_staff(request, code)
 
 
@@ -145,13 +144,13 @@ class TipHandoffsView(HandoffAPIView):
     access_rule = "triage.view_handoffs"
 
     @extend_schema(responses=OBJECT, operation_id="triage_tip_handoffs")
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         tip = triage_access.get_tip_for_staff(request, code)
         rows = tip.handoffs.select_related("organization", "consent").order_by("created_at")
         return Response({"results": [summary(row) for row in rows]})
 
     @extend_schema(request=CreateSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         if not request.user.may("triage.create_handoff"):
             raise exceptions.PermissionDenied()
         tip = triage_access.get_tip_for_staff(request, code)
@@ -167,7 +166,7 @@ class HandoffsView(HandoffAPIView):
     access_rule = "handoffs.view"
 
     @extend_schema(responses=OBJECT, operation_id="handoffs_list")
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         rows = (
             access.handoffs_for(request.user)
             .select_related("organization", "consent")
@@ -180,7 +179,7 @@ class HandoffView(HandoffAPIView):
     access_rule = "handoffs.view"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         handoff = self.handoff(request, code)
         view = reading.open_handoff(handoff, self.keys(request), actor=request.user)
         return Response(
@@ -208,7 +207,7 @@ class AcceptView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         handoff = actions.do_accept(self.handoff(request, code), acting_user=request.user)
         return Response(summary(handoff))
 
@@ -221,7 +220,7 @@ class DeclineView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=DeclineSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         handoff = actions.do_decline(
@@ -245,7 +244,7 @@ class OutcomeView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=OutcomeSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = OutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -268,7 +267,7 @@ class ContactAttemptsView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=ContactAttemptSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = ContactAttemptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         activity = actions.do_record_contact_attempt(
@@ -286,6 +285,6 @@ class RevokeConsentView(HandoffAPIView):
     access_rule = "handoffs.view"
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         entry = actions.do_revoke_consent(self.handoff(request, code), acting_user=request.user)
         return Response({"revoked_at": entry.revoked_at})

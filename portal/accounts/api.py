@@ -17,7 +17,7 @@ from audit.events import Action
 from audit.record import record
 from portal import vault
 from portal.accounts import actions, signin
-from portal.accounts.access import PUBLIC, BearerCredentials, unlocked_keys
+from portal.accounts.access import PUBLIC, BearerCredentials, StaffAPIRequest, unlocked_keys
 from portal.errors import error_body
 
 
@@ -66,7 +66,7 @@ class LogoutView(StaffAPIView):
     access_rule = "accounts.own_profile"
 
     @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request) -> Response:
+    def post(self, request: StaffAPIRequest) -> Response:
         if isinstance(request.auth, BearerCredentials):
             actions.do_revoke_token(request.auth.token, acting_user=request.user)
         else:
@@ -79,7 +79,7 @@ class MeView(StaffAPIView):
     access_rule = "accounts.own_profile"
 
     @extend_schema(responses={200: dict})
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         user = request.user
         return Response(
             {
