@@ -20,7 +20,7 @@ endef
 help:
 	@echo "make run    - set up .venv, migrate, load demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   - set up and run the test suite"
-	@echo "make lint   - ruff check + ruff format --check"
+	@echo "make lint   - ruff check + ruff format --check + mypy"
 	@echo "make bench  - benchmarks (not part of the test suite)"
 
 check-python:
@@ -50,6 +50,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -62,4 +63,4 @@ worker: $(STAMP)
 	$(VENV)/bin/celery -A portal worker --beat --loglevel=warning
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

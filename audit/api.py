@@ -22,10 +22,11 @@ from audit.events import Action
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent
 from audit.record import record
+from portal.accounts.access import StaffAPIRequest
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
-_EVENT_FIELDS = {
+_EVENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "seq": serializers.IntegerField(),
     "at": serializers.DateTimeField(),
     "actor": serializers.CharField(help_text="A user id, `anonymous` or `system`."),
@@ -83,7 +84,7 @@ class EventList(AuditAPIView):
         ],
         responses={200: _PAGE},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         form = EventFilterForm(request.query_params)
         if not form.is_valid():
             errors = form.errors.get_json_data()
@@ -114,7 +115,7 @@ class EventList(AuditAPIView):
 
 class Verify(AuditAPIView):
     @extend_schema(responses={200: _VERIFICATION})
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         report = verify_log()
         record(
             Action.AUDIT_VERIFIED,

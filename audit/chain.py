@@ -27,7 +27,8 @@ from audit.encoding import ZERO_HASH
 from audit.merkle import CompactRange
 from audit.models import AuditEvent
 
-Row = tuple[int, bytes, bytes, bytes]  # seq, canon, prev, chain
+# seq, canon, prev, chain; some drivers hand back memoryview for bytea
+Row = tuple[int, bytes | memoryview, bytes | memoryview, bytes | memoryview]
 DEFAULT_CHUNK = 4096
 
 
@@ -106,13 +107,13 @@ class ChainVerifier:
         sha = hashlib.sha256
         leaf_state = sha(b"\x00")
         copy = leaf_state.copy
-        leaves = []
+        leaves: list[bytes] = []
         add_leaf = leaves.append
         for canon in canons:
             state = copy()
             state.update(canon)
             add_leaf(state.digest())
-        computed = []
+        computed: list[bytes] = []
         add_chain = computed.append
         value = self.head
         for leaf in leaves:

@@ -97,7 +97,7 @@ def _clean(value: object, depth: int) -> Any:
 
 def clean_details(details: Mapping[str, object]) -> dict[str, Any]:
     """Redacted, validated details, or DetailsError. Never tip content: callers pass ids only."""
-    cleaned = _clean(details, 0)
+    cleaned: dict[str, Any] = _clean(details, 0)
     size = len(canonical(cleaned))
     if size > MAX_DETAILS_BYTES:
         raise DetailsError(f"details are {size} bytes; the limit is {MAX_DETAILS_BYTES}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -29,7 +29,10 @@ def _refuse(*args: object, **kwargs: object) -> NoReturn:
     raise AppendOnlyError("the audit log is append-only: rows cannot be changed or deleted")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
     update = _refuse
     delete = _refuse
     bulk_update = _refuse

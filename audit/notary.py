@@ -136,7 +136,7 @@ def write_checkpoint(*, now: dt.datetime | None = None) -> bool:
                 note=sign_note(body.text(), signer),
                 created_at=moment,
             )
-            checkpoint._written_by = Checkpoint._writer_token  # type: ignore[attr-defined]
+            checkpoint._written_by = Checkpoint._writer_token  # type: ignore[attr-defined]  # the writer's mark, read by save()
             checkpoint.save()
     # The file only ever receives committed checkpoints (at once when no transaction is open).
     transaction.on_commit(sync_file)

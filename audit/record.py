@@ -146,6 +146,6 @@ def record(
             prev=prev,
             chain=chain,
         )
-        event._written_by = AuditEvent._writer_token  # type: ignore[attr-defined]
+        event._written_by = AuditEvent._writer_token  # type: ignore[attr-defined]  # the writer's mark, read by save()
         event.save()
     return event

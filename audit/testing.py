@@ -66,8 +66,8 @@ def allow_test_flush() -> None:
         except ImportError:  # e.g. no PostgreSQL driver installed
             continue
         targets.append((module.DatabaseOperations, wrap))
-    for ops, wrap in targets:
+    for ops, wrap_flush in targets:
         if not getattr(ops.sql_flush, "audit_flush_allowed", False):
-            wrapped = wrap(ops.sql_flush)
-            wrapped.audit_flush_allowed = True  # type: ignore[attr-defined]
-            ops.sql_flush = wrapped  # type: ignore[method-assign]
+            wrapped = wrap_flush(ops.sql_flush)
+            wrapped.audit_flush_allowed = True  # type: ignore[attr-defined]  # a mark on a function
+            ops.sql_flush = wrapped

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,15 +14,16 @@ from audit.events import Action
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent
 from audit.record import record
+from portal.accounts.access import StaffRequest
 
 PAGE_SIZE = 50
 
 
 @require_GET
 @audit_viewer_required
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: StaffRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
-    queryset = AuditEvent.objects.order_by("-seq")
+    queryset: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-seq")
     if form.is_bound:
         queryset = form.filter(queryset) if form.is_valid() else queryset.none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -38,7 +40,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @audit_viewer_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: StaffRequest) -> HttpResponse:
     report = verify_log()
     record(
         Action.AUDIT_VERIFIED,

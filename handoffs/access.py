@@ -11,9 +11,10 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from handoffs.models import Handoff
+from portal.accounts.access import StaffAPIRequest, StaffRequest
 from portal.models import User
 
 
@@ -29,7 +30,7 @@ def handoffs_for(user: User) -> QuerySet[Handoff]:
     return Handoff.objects.none()
 
 
-def get_handoff_for_staff(request: HttpRequest, code: UUID | str) -> Handoff:
+def get_handoff_for_staff(request: StaffRequest | StaffAPIRequest, code: UUID | str) -> Handoff:
     try:
         return (
             handoffs_for(request.user)

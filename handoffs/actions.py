@@ -29,6 +29,7 @@ from portal import mail, vault
 from portal.models import User
 from portal.outcomes import ActionError, Invalid, NotYours
 from portal.roles import roles_with
+from portal.vault.models import Desk
 from tips.models import Status as TipStatus
 from tips.models import Tip
 from triage import actions as triage_actions
@@ -97,7 +98,7 @@ class NewHandoff:
         )
 
 
-def _seal_json(key: vault.RecordKey, field_name: str, document: dict[str, object]) -> bytes:
+def _seal_json(key: vault.RecordKey, field_name: str, document: Mapping[str, object]) -> bytes:
     import json  # noqa: PLC0415 - one use
 
     return key.encrypt(field_name, json.dumps(document, ensure_ascii=False).encode())
@@ -164,7 +165,7 @@ def do_create_handoff(
     _check(new)
     # By get_desk, not the bare slug: a desk keeps its first slug after an organization rename.
     try:
-        desks = [vault.get_desk(new.organization.slug), vault.TRIAGE_SLUG]
+        desks: list[Desk | str] = [vault.get_desk(new.organization.slug), vault.TRIAGE_SLUG]
     except vault.UnknownDesk:
         raise Invalid(
             _("%(org)s has no desk key yet: an administrator must set it up first.")

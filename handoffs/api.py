@@ -14,14 +14,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from handoffs import access, actions, reading
 from handoffs.actions import ConsentGiven, NewHandoff
 from handoffs.models import Activity, Consent, Handoff, Outcome, Scope
 from partners.models import Organization, Service
-from portal.accounts.access import unlocked_keys
+from portal.accounts.access import StaffAPIRequest, unlocked_keys
 from portal.accounts.api import StaffAPIView
 from triage import access as triage_access
 
@@ -29,7 +28,7 @@ OBJECT = OpenApiTypes.OBJECT
 
 
 class HandoffAPIView(StaffAPIView):
-    def handoff(self, request: Request, code: Any) -> Handoff:
+    def handoff(self, request: StaffAPIRequest, code: Any) -> Handoff:
         return access.get_handoff_for_staff(request, code)
 
 
@@ -109,13 +108,13 @@ class TipHandoffsView(HandoffAPIView):
     access_rule = "triage.view_handoffs"
 
     @extend_schema(responses=OBJECT, operation_id="triage_tip_handoffs")
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         tip = triage_access.get_tip_for_staff(request, code)
         rows = tip.handoffs.select_related("organization", "consent").order_by("created_at")
         return Response({"results": [summary(row) for row in rows]})
 
     @extend_schema(request=CreateSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         if not request.user.may("triage.create_handoff"):
             raise exceptions.PermissionDenied()
         tip = triage_access.get_tip_for_staff(request, code)
@@ -131,7 +130,7 @@ class HandoffsView(HandoffAPIView):
     access_rule = "handoffs.view"
 
     @extend_schema(responses=OBJECT, operation_id="handoffs_list")
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         rows = (
             access.handoffs_for(request.user)
             .select_related("organization", "consent")
@@ -144,7 +143,7 @@ class HandoffView(HandoffAPIView):
     access_rule = "handoffs.view"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         handoff = self.handoff(request, code)
         view = reading.open_handoff(handoff, self.keys(request), actor=request.user)
         return Response(
@@ -172,7 +171,7 @@ class AcceptView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         handoff = actions.do_accept(self.handoff(request, code), acting_user=request.user)
         return Response(summary(handoff))
 
@@ -185,7 +184,7 @@ class DeclineView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=DeclineSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         handoff = actions.do_decline(
@@ -209,7 +208,7 @@ class OutcomeView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=OutcomeSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = OutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -232,7 +231,7 @@ class ContactAttemptsView(HandoffAPIView):
     access_rule = "handoffs.respond"
 
     @extend_schema(request=ContactAttemptSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = ContactAttemptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         activity = actions.do_record_contact_attempt(
@@ -250,6 +249,6 @@ class RevokeConsentView(HandoffAPIView):
     access_rule = "handoffs.view"
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         entry = actions.do_revoke_consent(self.handoff(request, code), acting_user=request.user)
         return Response({"revoked_at": entry.revoked_at})

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -58,14 +58,13 @@ class HandoffForm(forms.Form):
     def __init__(self, *args: Any, services: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organizations = Organization.objects.all()
+        field = cast("forms.ModelChoiceField[Organization]", self.fields["organization"])
         if services:
             # "Filtered by the services needed": only partners offering every one of them.
-            organizations = [org for org in organizations if set(services) <= set(org.services)]
-            self.fields["organization"].queryset = Organization.objects.filter(
-                pk__in=[org.pk for org in organizations]
-            )
+            offering = [org for org in organizations if set(services) <= set(org.services)]
+            field.queryset = Organization.objects.filter(pk__in=[org.pk for org in offering])
         else:
-            self.fields["organization"].queryset = Organization.objects.all()
+            field.queryset = Organization.objects.all()
         self.fields["consent_expires"].initial = timezone.localdate() + timedelta(days=90)
 
     def handoff(self) -> NewHandoff:

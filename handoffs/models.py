@@ -58,8 +58,8 @@ class Handoff(models.Model):
 
     services = models.JSONField(default=list)
     language = models.CharField(max_length=16, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
     services_provided = models.JSONField(default=list)
 
     request = models.BinaryField()

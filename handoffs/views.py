@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.db.models import Case, Count, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from handoffs.forms import ContactAttemptForm, HandoffForm, OutcomeForm
 from handoffs.models import Handoff, Outcome, Scope, Status
 from partners.models import Organization, Service
 from portal import vault
-from portal.accounts.access import keys_or_locked, staff_required, unlocked_keys
+from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
 from portal.outcomes import ActionError
 from portal.pages import run_action
 from triage import access as triage_access
@@ -27,7 +27,7 @@ from triage import access as triage_access
 
 @staff_required("triage.create_handoff")
 @require_http_methods(["GET", "POST"])
-def create(request: HttpRequest, tip: UUID) -> HttpResponse:
+def create(request: StaffRequest, tip: UUID) -> HttpResponse:
     tip_row = triage_access.get_tip_for_staff(request, tip)
     needed = [code for code in request.GET.getlist("need") if code in Service.values]
     form = HandoffForm(request.POST or None, services=needed)
@@ -68,7 +68,7 @@ def create(request: HttpRequest, tip: UUID) -> HttpResponse:
 
 @staff_required("handoffs.view")
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: StaffRequest) -> HttpResponse:
     waiting_first = Case(
         When(status=Status.PENDING, then=Value(0)),
         When(status=Status.ACCEPTED, then=Value(1)),
@@ -82,7 +82,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "handoffs/inbox.html", {"handoffs": rows})
 
 
-def _detail(request: HttpRequest, handoff: Handoff, status: int = 200) -> HttpResponse:
+def _detail(request: StaffRequest, handoff: Handoff, status: int = 200) -> HttpResponse:
     view = reading.open_handoff(handoff, keys_or_locked(request), actor=request.user)
     return render(
         request,
@@ -118,7 +118,7 @@ def _recorded_statement(handoff: Handoff) -> str:
 
 @staff_required("handoffs.view")
 @require_GET
-def detail(request: HttpRequest, code: UUID) -> HttpResponse:
+def detail(request: StaffRequest, code: UUID) -> HttpResponse:
     handoff = access.get_handoff_for_staff(request, code)
     try:
         return _detail(request, handoff)
@@ -127,7 +127,7 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 def _act(
-    request: HttpRequest, code: UUID, handler: Callable[[Handoff], object], done: str
+    request: StaffRequest, code: UUID, handler: Callable[[Handoff], object], done: str
 ) -> HttpResponse:
     handoff = access.get_handoff_for_staff(request, code)
     run_action(request, lambda: handler(handoff), done)
@@ -136,7 +136,7 @@ def _act(
 
 @staff_required("handoffs.respond")
 @require_POST
-def accept(request: HttpRequest, code: UUID) -> HttpResponse:
+def accept(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request, code, lambda h: actions.do_accept(h, acting_user=request.user), "Accepted."
     )
@@ -144,7 +144,7 @@ def accept(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("handoffs.respond")
 @require_POST
-def decline(request: HttpRequest, code: UUID) -> HttpResponse:
+def decline(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -160,7 +160,7 @@ def decline(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("handoffs.respond")
 @require_POST
-def contact_attempt(request: HttpRequest, code: UUID) -> HttpResponse:
+def contact_attempt(request: StaffRequest, code: UUID) -> HttpResponse:
     form = ContactAttemptForm(request.POST)
     method = form.data.get("method", "")
     return _act(
@@ -175,7 +175,7 @@ def contact_attempt(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("handoffs.respond")
 @require_POST
-def outcome(request: HttpRequest, code: UUID) -> HttpResponse:
+def outcome(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -192,7 +192,7 @@ def outcome(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("handoffs.respond")
 @require_POST
-def add_note(request: HttpRequest, code: UUID) -> HttpResponse:
+def add_note(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -203,7 +203,7 @@ def add_note(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("handoffs.view")
 @require_POST
-def revoke_consent(request: HttpRequest, code: UUID) -> HttpResponse:
+def revoke_consent(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -214,7 +214,7 @@ def revoke_consent(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.statistics")
 @require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: StaffRequest) -> HttpResponse:
     rows = Handoff.objects.all()
     by_org = rows.values("organization__name", "status").annotate(count=Count("pk"))
     by_outcome = rows.exclude(outcome="").values("outcome").annotate(count=Count("pk"))

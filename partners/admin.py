@@ -41,9 +41,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "hours", "on_call_liaisons")
     search_fields = ("name", "slug")
 
-    def get_fields(self, request: HttpRequest, obj: Organization | None = None) -> list[str]:
-        fields = ["slug", "name", "hours", "services"]
-        return fields if obj is None else [*fields, "liaisons"]
+    def get_fields(self, request: HttpRequest, obj: Organization | None = None) -> tuple[str, ...]:
+        fields = ("slug", "name", "hours", "services")
+        return fields if obj is None else (*fields, "liaisons")
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Organization | None = None

@@ -21,6 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -32,12 +33,11 @@ _lock = threading.Lock()
 
 
 class EmbeddedRunner(threading.Thread):
-    def __init__(self, schedule: dict[str, dict[str, object]]) -> None:
+    def __init__(self, schedule: dict[str, dict[str, str | float]]) -> None:
         super().__init__(name="embedded-runner", daemon=True)
         self.jobs: queue.SimpleQueue[int] = queue.SimpleQueue()
         self.intervals = {
-            str(entry["task"]): float(entry["schedule"])  # type: ignore[arg-type]
-            for entry in schedule.values()
+            str(entry["task"]): float(entry["schedule"]) for entry in schedule.values()
         }
         self.next_due = dict.fromkeys(self.intervals, 0.0)  # everything once at start-up
         self.stopping = threading.Event()
@@ -50,13 +50,13 @@ class EmbeddedRunner(threading.Thread):
                 job_id = self.jobs.get(timeout=min(wait, 60.0))
             except queue.Empty:
                 continue
-            self._safely(f"outbox job {job_id}", lambda job=job_id: _run_job(job))
+            self._safely(f"outbox job {job_id}", partial(_run_job, job_id))
 
     def run_due_tasks(self, now: float) -> None:
         for name, interval in self.intervals.items():
             if self.next_due[name] <= now:
                 self.next_due[name] = now + interval
-                self._safely(name, lambda name=name: _run_task(name))
+                self._safely(name, partial(_run_task, name))
 
     def _safely(self, what: str, work: Callable[[], object]) -> None:
         # The runner's own thread keeps no connection between tasks, as a worker would not.

@@ -17,7 +17,7 @@ from django.core.exceptions import (
     SuspiciousMultipartForm,
 )
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -252,13 +252,13 @@ def unhandled_api_error(request: HttpRequest, exception: BaseException) -> JsonR
     return mark_logged(response)
 
 
-def mark_logged(response: HttpResponse) -> HttpResponse:
+def mark_logged[R: HttpResponseBase](response: R) -> R:
     """Keep Django from logging this response ("Service Unavailable: /path") once more.
 
     `django.utils.log.log_response` skips a response with this flag; Django's own exception
     handling sets it the same way once it has logged.
     """
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own private flag
     return response
 
 

@@ -29,12 +29,15 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from kombu.transport.redis import Channel as RedisChannel
 
 QUERY_TIMEOUT_MS = 1000
 BROKER_TIMEOUT = 1.0
@@ -147,7 +150,7 @@ def broker() -> Check:
             if conn.transport.driver_type == "redis":
                 # Creating the channel already pinged; ping on purpose, so a broker that accepts
                 # connections but does not answer is caught whatever kombu does on connect.
-                conn.default_channel.client.ping()
+                cast("RedisChannel", conn.default_channel).client.ping()
     except Exception as exc:
         return _failed(exc)
     return Check(ok=True, detail=OK)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -29,7 +31,7 @@ class User(AbstractUser):
     # Tip alerts go to staff marked on call (urgent tips, handoff service-level alerts).
     on_call = models.BooleanField(default=False)
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     REQUIRED_FIELDS = ["email", "role"]
 

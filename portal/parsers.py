@@ -25,7 +25,7 @@ class BoundedJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         request = (parser_context or {}).get("request")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        length = request.META.get("CONTENT_LENGTH") if request is not None else None
+        length = request.headers.get("content-length") if request is not None else None
         try:
             declared = int(length or 0)
         except ValueError:

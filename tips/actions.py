@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -270,7 +271,7 @@ def _store_tip(
 
 
 def _store_attachments(tip: Tip, submission: TipSubmission) -> list[str]:
-    key: vault.RecordKey = tip._record_key  # type: ignore[attr-defined]
+    key: vault.RecordKey = tip._record_key  # type: ignore[attr-defined]  # set when the tip was sealed
     rows: list[Attachment] = []
     stored: list[str] = []
     for cleaned in submission.attachments:
@@ -298,7 +299,7 @@ def _discard_blobs(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def _json(document: dict[str, object]) -> bytes:
+def _json(document: Mapping[str, object]) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 

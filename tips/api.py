@@ -179,7 +179,7 @@ def _plain_data(request: Request) -> dict[str, Any]:
             data[name] = request.data.getlist(name)
         elif name in ("identifiers", "contact"):
             try:
-                data[name] = json.loads(request.data[name])
+                data[name] = json.loads(request.data.get(name, ""))
             except ValueError:
                 raise exceptions.ValidationError({name: [_("Must be a JSON object.")]}) from None
         else:

@@ -13,11 +13,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _CODE = re.compile(r"^[a-z0-9_]{1,40}$")
 
@@ -74,7 +78,7 @@ def area_codes() -> frozenset[str]:
     return frozenset(area.code for area in all_areas())
 
 
-def area_choices() -> list[tuple[str, str]]:
+def area_choices() -> list[tuple[str, StrOrPromise]]:
     return [
         ("", _("Not sure, or I would rather not say")),
         *((a.code, a.label()) for a in all_areas()),

@@ -477,16 +477,16 @@ def _scrub(obj: object, removed: list[str]) -> None:
             del obj[key]
             removed.append(label)
     for key in ("/A", "/Next"):
-        if key in obj and (label := _action_label(obj[key])):
+        if key in obj and (action := _action_label(obj[key])):
             del obj[key]
-            removed.append(label)
+            removed.append(action)
     annotations = obj.get("/Annots")
     if isinstance(annotations, pikepdf.Array):
         _drop_risky_annotations(obj, annotations, removed)
 
 
 def _drop_risky_annotations(
-    page: pikepdf.Dictionary, annotations: pikepdf.Array, removed: list[str]
+    page: pikepdf.Dictionary | pikepdf.Stream, annotations: pikepdf.Array, removed: list[str]
 ) -> None:
     kept = []
     for annotation in annotations:

@@ -64,9 +64,7 @@ def find_tip(receipt: str) -> tuple[Tip | None, vault.PrivateKey]:
 def read_thread(receipt: str) -> Thread | None:
     """The coarse status and the decrypted thread, or None for a receipt that matches no tip."""
     tip, reader = find_tip(receipt)
-    messages = list(
-        Message.objects.filter(tip_id=tip.pk if tip else None).order_by("created_at", "pk")
-    )
+    messages = list(Message.objects.filter(tip=tip).order_by("created_at", "pk"))
     opened = vault.open_record_keys([message.vault_record for message in messages], reader)
     if not opened:
         _spend_decryption(reader)

@@ -8,7 +8,7 @@ exception (browsers cannot refill a file input), which the page says.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -30,6 +30,9 @@ from tips.submission import (
     Contact,
     TipSubmission,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HONEYPOT_FIELD = "homepage"
 _TOKEN_SIGNER = signing.Signer(salt="tips.submission-token")
@@ -254,13 +257,13 @@ class TipForm(HoneypotMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices()
+        cast(forms.ChoiceField, self.fields["area"]).choices = area_choices()
         self.fields["attachments"].help_text = self.fields["attachments"].help_text % {
             "count": settings.TIP_ATTACHMENT_MAX_COUNT
         }
         self.cleaned_attachments: list[CleanedAttachment] = []
 
-    def indicator_groups(self) -> list[tuple[str, list[Any]]]:
+    def indicator_groups(self) -> list[tuple[StrOrPromise, list[Any]]]:
         """The checkboxes grouped as the Blue Campaign groups them, for a fieldset each."""
         by_code = {box.data["value"]: box for box in self["indicators"]}
         return [
@@ -285,7 +288,8 @@ class TipForm(HoneypotMixin):
         return files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("may_contact") == "yes" and not (
             data.get("contact_phone") or data.get("contact_email")
         ):
@@ -364,7 +368,7 @@ class HelpForm(HoneypotMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = area_choices()
+        cast(forms.ChoiceField, self.fields["area"]).choices = area_choices()
 
     def clean_area(self) -> str:
         area = self.cleaned_data.get("area", "")
@@ -373,7 +377,8 @@ class HelpForm(HoneypotMixin):
         return area
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("need") or "").strip() and not (data.get("safe_contact") or "").strip():
             raise forms.ValidationError(
                 _("Please tell us what you need, or how we can safely reach you."), code="empty"

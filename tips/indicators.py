@@ -6,9 +6,14 @@ here asks about race or ethnicity.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
-INDICATOR_GROUPS: list[tuple[str, str, list[tuple[str, str]]]] = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+INDICATOR_GROUPS: list[tuple[str, StrOrPromise, list[tuple[str, StrOrPromise]]]] = [
     (
         "control",
         _("Signs of control"),

@@ -101,25 +101,25 @@ class Tip(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    what = models.CharField(max_length=32, choices=What.choices)
-    category = models.CharField(max_length=32, choices=What.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
-    close_reason = models.CharField(max_length=32, choices=CloseReason.choices, blank=True)
+    what = models.CharField(max_length=32, choices=What)
+    category = models.CharField(max_length=32, choices=What)
+    status = models.CharField(max_length=16, choices=Status, default=Status.NEW)
+    close_reason = models.CharField(max_length=32, choices=CloseReason, blank=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
 
-    immediate_danger = models.CharField(max_length=8, choices=Answer.choices)
-    minor_involved = models.CharField(max_length=8, choices=Answer.choices)
+    immediate_danger = models.CharField(max_length=8, choices=Answer)
+    minor_involved = models.CharField(max_length=8, choices=Answer)
     victim_self_report = models.BooleanField(default=False)
-    recency = models.CharField(max_length=8, choices=Recency.choices, default=Recency.UNKNOWN)
+    recency = models.CharField(max_length=8, choices=Recency, default=Recency.UNKNOWN)
     area = models.CharField(max_length=40, blank=True)
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
 
     # The score and its reasons are kept as computed; an override changes only the level.
     priority_score = models.PositiveSmallIntegerField()
-    computed_level = models.CharField(max_length=8, choices=PriorityLevel.choices)
-    priority_level = models.CharField(max_length=8, choices=PriorityLevel.choices)
+    computed_level = models.CharField(max_length=8, choices=PriorityLevel)
+    priority_level = models.CharField(max_length=8, choices=PriorityLevel)
     priority_reasons = models.JSONField(default=list)
     # The queue's first sort key, kept with `priority_level` (0 urgent … 3 low), so "urgent
     # first, then score, then age" is one index scan instead of a sort of every open tip.

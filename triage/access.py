@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from portal.accounts.access import StaffAPIRequest, StaffRequest
 from portal.models import User
 from portal.roles import roles_with
 from tips.models import Attachment, Tip
@@ -42,7 +43,7 @@ def tips_for(user: User) -> QuerySet[Tip]:
     return Tip.objects.filter(purged_at__isnull=True)
 
 
-def get_tip_for_staff(request: HttpRequest, code: UUID | str) -> Tip:
+def get_tip_for_staff(request: StaffRequest | StaffAPIRequest, code: UUID | str) -> Tip:
     try:
         return tips_for(request.user).select_related("assignee").get(code=code)
     except (Tip.DoesNotExist, ValueError, ValidationError):  # a typed code may be no UUID

@@ -113,7 +113,7 @@ def do_claim(tip: Tip, *, acting_user: User) -> Tip:
     locked = _locked(tip)
     if locked.assignee_id == acting_user.pk:
         return locked  # idempotent: no second audit row
-    if locked.assignee_id is not None:
+    if locked.assignee is not None:
         raise AlreadyClaimed(
             _("%(name)s already has this tip.") % {"name": locked.assignee.username}
         )

@@ -14,9 +14,9 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.accounts.access import StaffAPIRequest
 from portal.accounts.api import StaffAPIView
 from portal.downloads import download_response
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
@@ -27,7 +27,7 @@ OBJECT = OpenApiTypes.OBJECT
 
 
 class TriageAPIView(StaffAPIView):
-    def tip(self, request: Request, code: Any) -> Tip:
+    def tip(self, request: StaffAPIRequest, code: Any) -> Tip:
         return access.get_tip_for_staff(request, code)
 
 
@@ -61,7 +61,7 @@ class QueueView(TriageAPIView):
     access_rule = "triage.view_queue"
 
     @extend_schema(responses=OBJECT, operation_id="triage_queue")
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         filters, errors = queue.Filters.from_query(request.query_params)
         if errors:
             raise exceptions.ValidationError(errors)
@@ -92,7 +92,7 @@ class TipDetailView(TriageAPIView):
     access_rule = "triage.view_tip"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         tip = self.tip(request, code)
         view = reading.open_tip(tip, self.keys(request), actor=request.user)
         return Response(
@@ -109,7 +109,7 @@ class TipDetailView(TriageAPIView):
         )
 
     @extend_schema(request=TipPatchSerializer, responses=OBJECT)
-    def patch(self, request: Request, code: str) -> Response:
+    def patch(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = TipPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -145,7 +145,7 @@ class ClaimView(TriageAPIView):
     access_rule = "triage.claim"
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         tip = actions.do_claim(self.tip(request, code), acting_user=request.user)
         return Response(tip_summary(tip))
 
@@ -154,7 +154,7 @@ class ReleaseView(TriageAPIView):
     access_rule = "triage.claim"
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         tip = actions.do_release(self.tip(request, code), acting_user=request.user)
         return Response(tip_summary(tip))
 
@@ -168,7 +168,7 @@ class AssignView(TriageAPIView):
     access_rule = "triage.assign"
 
     @extend_schema(request=AssignSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignee = access.assignee_named(serializer.validated_data["assignee"])
@@ -197,7 +197,7 @@ class TransitionView(TriageAPIView):
     access_rule = "triage.transition"
 
     @extend_schema(request=TransitionSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -235,12 +235,12 @@ class NotesView(TriageAPIView):
     access_rule = "triage.note"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         notes = reading.read_notes(self.tip(request, code), self.keys(request), actor=request.user)
         return Response({"results": _entries(notes, who="author")})
 
     @extend_schema(request=BodySerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = BodySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = actions.do_add_note(
@@ -259,14 +259,14 @@ class MessagesView(TriageAPIView):
     access_rule = "triage.message_tipster"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         messages = reading.read_messages(
             self.tip(request, code), self.keys(request), actor=request.user
         )
         return Response({"results": _entries(messages, who="sender")})
 
     @extend_schema(request=BodySerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = BodySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = actions.do_message_tipster(
@@ -282,7 +282,7 @@ class RelatedView(TriageAPIView):
     access_rule = "triage.view_tip"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         related = reading.related_tips(
             self.tip(request, code), self.keys(request), actor=request.user
         )
@@ -310,7 +310,7 @@ class LinksView(TriageAPIView):
     access_rule = "triage.link"
 
     @extend_schema(request=LinkSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = LinkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         other = access.get_tip_for_staff(request, serializer.validated_data["other"])
@@ -322,7 +322,7 @@ class LinkView(TriageAPIView):
     access_rule = "triage.link"
 
     @extend_schema(responses=OBJECT)
-    def delete(self, request: Request, code: str, other: str) -> Response:
+    def delete(self, request: StaffAPIRequest, code: str, other: str) -> Response:
         tip, other_tip = self.tip(request, code), access.get_tip_for_staff(request, other)
         if not actions.do_unlink(tip, other_tip, acting_user=request.user):
             raise exceptions.NotFound("These tips are not linked.")
@@ -333,7 +333,7 @@ class AttachmentsView(TriageAPIView):
     access_rule = "triage.view_tip"
 
     @extend_schema(responses=OBJECT, operation_id="triage_attachments")
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         view = reading.open_tip(self.tip(request, code), self.keys(request), actor=request.user)
         return Response(
             {
@@ -356,7 +356,7 @@ class AttachmentView(TriageAPIView):
     access_rule = "triage.view_tip"
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request: Request, code: str, attachment: str) -> StreamingHttpResponse:
+    def get(self, request: StaffAPIRequest, code: str, attachment: str) -> StreamingHttpResponse:
         tip = self.tip(request, code)
         row = access.get_attachment_for_staff(request, tip, attachment)
         name, chunks = reading.attachment_chunks(tip, row, self.keys(request), actor=request.user)
@@ -371,7 +371,7 @@ class RevealsView(TriageAPIView):
     access_rule = "triage.reveal_contact"
 
     @extend_schema(request=ReasonSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reveal = actions.do_request_reveal(
@@ -389,7 +389,7 @@ class ContactView(TriageAPIView):
     access_rule = "triage.reveal_contact"
 
     @extend_schema(responses=OBJECT)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: StaffAPIRequest, code: str) -> Response:
         tip = self.tip(request, code)
         reveal = access.approved_reveal(tip, request.user)
         if reveal is None:
@@ -404,7 +404,7 @@ class DecideRevealView(TriageAPIView):
     approve = True
 
     @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: Request, reveal: str) -> Response:
+    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
         try:
             row = ContactReveal.objects.select_related("tip").get(
                 code=reveal, tip__in=access.tips_for(request.user)
@@ -428,7 +428,7 @@ class MinorReportsView(TriageAPIView):
     access_rule = "triage.transition"
 
     @extend_schema(request=MinorReportSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = MinorReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = actions.do_record_minor_report(
@@ -450,7 +450,7 @@ class ReferralsView(TriageAPIView):
     access_rule = "triage.refer"
 
     @extend_schema(request=ReferralSerializer, responses=OBJECT)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
         serializer = ReferralSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral = actions.do_refer(

@@ -23,8 +23,8 @@ import audit
 from audit import Action
 from portal import vault
 from portal.models import User
+from portal.outcomes import NotYours
 from tips.models import Attachment, Identifier, Tip
-from triage.actions import NotYours
 from triage.models import ContactReveal, Link
 
 

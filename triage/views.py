@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import vault
-from portal.accounts.access import keys_or_locked, staff_required, unlocked_keys
+from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
 from portal.downloads import download_response
 from portal.pages import run_action
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
@@ -30,7 +30,7 @@ from triage.summary import REASON_LABELS, minor_summary
 Handler = Callable[[Tip, vault.UnlockedKeys], object]
 
 
-def _act(request: HttpRequest, code: UUID, handler: Handler, done: str) -> HttpResponse:
+def _act(request: StaffRequest, code: UUID, handler: Handler, done: str) -> HttpResponse:
     """Run one action on a tip; show its outcome; back to the tip page."""
     tip = access.get_tip_for_staff(request, code)
     run_action(request, lambda: handler(tip, keys_or_locked(request)), done)
@@ -43,7 +43,7 @@ def _field(request: HttpRequest, name: str) -> str:
 
 @staff_required("triage.view_queue")
 @require_GET
-def queue_page(request: HttpRequest) -> HttpResponse:
+def queue_page(request: StaffRequest) -> HttpResponse:
     filters, errors = queue.Filters.from_query(request.GET)
     tips = filters.apply(access.tips_for(request.user), request.user)
     try:
@@ -72,7 +72,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 @staff_required("triage.view_tip")
 @require_GET
-def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
+def tip_page(request: StaffRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     try:
         unlocked = keys_or_locked(request)
@@ -113,7 +113,7 @@ def tip_page(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.claim")
 @require_POST
-def claim(request: HttpRequest, code: UUID) -> HttpResponse:
+def claim(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -124,7 +124,7 @@ def claim(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.claim")
 @require_POST
-def release(request: HttpRequest, code: UUID) -> HttpResponse:
+def release(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -135,7 +135,7 @@ def release(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.assign")
 @require_POST
-def assign(request: HttpRequest, code: UUID) -> HttpResponse:
+def assign(request: StaffRequest, code: UUID) -> HttpResponse:
     assignee = access.assignee_named(_field(request, "assignee"))
     if assignee is None:
         messages.error(request, "Choose an investigator to assign the tip to.")
@@ -156,7 +156,7 @@ def assign(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.transition")
 @require_POST
-def transition(request: HttpRequest, code: UUID) -> HttpResponse:
+def transition(request: StaffRequest, code: UUID) -> HttpResponse:
     to_status = _field(request, "to")
     duplicate_code = _field(request, "duplicate_of").strip()
     duplicate_of = None
@@ -183,7 +183,7 @@ def transition(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.categorize")
 @require_POST
-def categorize(request: HttpRequest, code: UUID) -> HttpResponse:
+def categorize(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -200,7 +200,7 @@ def categorize(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.prioritize")
 @require_POST
-def prioritize(request: HttpRequest, code: UUID) -> HttpResponse:
+def prioritize(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -217,7 +217,7 @@ def prioritize(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.note")
 @require_POST
-def add_note(request: HttpRequest, code: UUID) -> HttpResponse:
+def add_note(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -230,7 +230,7 @@ def add_note(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.message_tipster")
 @require_POST
-def message_tipster(request: HttpRequest, code: UUID) -> HttpResponse:
+def message_tipster(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -243,7 +243,7 @@ def message_tipster(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.link")
 @require_POST
-def link(request: HttpRequest, code: UUID) -> HttpResponse:
+def link(request: StaffRequest, code: UUID) -> HttpResponse:
     try:
         other = access.get_tip_for_staff(request, _field(request, "other").strip())
     except Http404:
@@ -259,7 +259,7 @@ def link(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.link")
 @require_POST
-def unlink(request: HttpRequest, code: UUID, other: UUID) -> HttpResponse:
+def unlink(request: StaffRequest, code: UUID, other: UUID) -> HttpResponse:
     other_tip = access.get_tip_for_staff(request, other)
     return _act(
         request,
@@ -271,7 +271,7 @@ def unlink(request: HttpRequest, code: UUID, other: UUID) -> HttpResponse:
 
 @staff_required("triage.reveal_contact")
 @require_POST
-def request_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
+def request_reveal(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -284,7 +284,7 @@ def request_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.reveal_contact")
 @require_GET
-def contact(request: HttpRequest, code: UUID) -> HttpResponse:
+def contact(request: StaffRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     reveal = access.approved_reveal(tip, request.user)
     if reveal is None:
@@ -296,7 +296,7 @@ def contact(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.transition")
 @require_POST
-def record_minor_report(request: HttpRequest, code: UUID) -> HttpResponse:
+def record_minor_report(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -313,7 +313,7 @@ def record_minor_report(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.refer")
 @require_POST
-def refer(request: HttpRequest, code: UUID) -> HttpResponse:
+def refer(request: StaffRequest, code: UUID) -> HttpResponse:
     return _act(
         request,
         code,
@@ -328,14 +328,14 @@ def refer(request: HttpRequest, code: UUID) -> HttpResponse:
     )
 
 
-def _printable(request: HttpRequest, tip: Tip, template: str, **context: Any) -> HttpResponse:
+def _printable(request: StaffRequest, tip: Tip, template: str, **context: Any) -> HttpResponse:
     view = reading.open_tip(tip, keys_or_locked(request), actor=request.user)
     return render(request, template, {"tip": tip, "view": view, **context})
 
 
 @staff_required("triage.refer")
 @require_GET
-def referral_packet(request: HttpRequest, code: UUID, referral: UUID) -> HttpResponse:
+def referral_packet(request: StaffRequest, code: UUID, referral: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     row = get_object_or_404(tip.referrals.select_related("created_by"), code=referral)
     key = vault.open_record_key(tip.vault_record, keys_or_locked(request))
@@ -345,7 +345,7 @@ def referral_packet(request: HttpRequest, code: UUID, referral: UUID) -> HttpRes
 
 @staff_required("triage.view_tip")
 @require_GET
-def minor_summary_page(request: HttpRequest, code: UUID) -> HttpResponse:
+def minor_summary_page(request: StaffRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     view = reading.open_tip(tip, keys_or_locked(request), actor=request.user)
     return render(
@@ -355,7 +355,7 @@ def minor_summary_page(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @staff_required("triage.view_tip")
 @require_GET
-def attachment(request: HttpRequest, code: UUID, attachment: UUID) -> StreamingHttpResponse:
+def attachment(request: StaffRequest, code: UUID, attachment: UUID) -> StreamingHttpResponse:
     tip = access.get_tip_for_staff(request, code)
     row = access.get_attachment_for_staff(request, tip, attachment)
     name, chunks = reading.attachment_chunks(tip, row, keys_or_locked(request), actor=request.user)
@@ -364,7 +364,7 @@ def attachment(request: HttpRequest, code: UUID, attachment: UUID) -> StreamingH
 
 @staff_required("triage.approve_reveal")
 @require_GET
-def reveals(request: HttpRequest) -> HttpResponse:
+def reveals(request: StaffRequest) -> HttpResponse:
     rows = (
         ContactReveal.objects.filter(tip__in=access.tips_for(request.user))
         .select_related("tip", "requested_by", "decided_by")
@@ -386,7 +386,7 @@ def reveals(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/reveals.html", {"items": items})
 
 
-def _decide(request: HttpRequest, code: UUID, *, approve: bool) -> HttpResponse:
+def _decide(request: StaffRequest, code: UUID, *, approve: bool) -> HttpResponse:
     row = get_object_or_404(
         ContactReveal.objects.filter(tip__in=access.tips_for(request.user)), code=code
     )
@@ -400,11 +400,11 @@ def _decide(request: HttpRequest, code: UUID, *, approve: bool) -> HttpResponse:
 
 @staff_required("triage.approve_reveal")
 @require_POST
-def approve_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
+def approve_reveal(request: StaffRequest, code: UUID) -> HttpResponse:
     return _decide(request, code, approve=True)
 
 
 @staff_required("triage.approve_reveal")
 @require_POST
-def deny_reveal(request: HttpRequest, code: UUID) -> HttpResponse:
+def deny_reveal(request: StaffRequest, code: UUID) -> HttpResponse:
     return _decide(request, code, approve=False)

@@ -29,15 +29,15 @@ class StaffAdminSite(admin.AdminSite):
 
     # Password changes must re-wrap the personal vault key, and sign-out must drop the vault
     # cookie and be audited: both happen on the staff pages only.
-    def password_change(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    def password_change(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:  # type: ignore[override]  # a redirect, not the admin's page
         return redirect("accounts:change_password")
 
-    def password_change_done(
+    def password_change_done(  # type: ignore[override]  # a redirect, not the admin's page
         self, request: HttpRequest, extra_context: object = None
     ) -> HttpResponse:
         return redirect("accounts:home")
 
-    def logout(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    def logout(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:  # type: ignore[override]  # a redirect, not the admin's page
         return redirect("accounts:home")
 
 

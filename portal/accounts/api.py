@@ -17,7 +17,13 @@ from audit.events import Action
 from audit.record import record
 from portal import vault
 from portal.accounts import actions, signin
-from portal.accounts.access import PUBLIC, BearerCredentials, keys_or_locked, unlocked_keys
+from portal.accounts.access import (
+    PUBLIC,
+    BearerCredentials,
+    StaffAPIRequest,
+    keys_or_locked,
+    unlocked_keys,
+)
 from portal.errors import error_body
 
 
@@ -73,7 +79,7 @@ class LogoutView(StaffAPIView):
     access_rule = "accounts.own_profile"
 
     @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request) -> Response:
+    def post(self, request: StaffAPIRequest) -> Response:
         if isinstance(request.auth, BearerCredentials):
             actions.do_revoke_token(request.auth.token, acting_user=request.user)
         else:
@@ -86,13 +92,13 @@ class MeView(StaffAPIView):
     access_rule = "accounts.own_profile"
 
     @extend_schema(responses={200: dict})
-    def get(self, request: Request) -> Response:
+    def get(self, request: StaffAPIRequest) -> Response:
         user = request.user
         return Response(
             {
                 "username": user.username,
                 "role": user.role,
-                "organization": user.organization.slug if user.organization_id else None,
+                "organization": user.organization.slug if user.organization else None,
                 "vault_unlocked": _vault_unlocked(request),
             }
         )

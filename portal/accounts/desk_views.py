@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import vault
-from portal.accounts.access import staff_required, unlocked_keys
+from portal.accounts.access import StaffRequest, staff_required, unlocked_keys
 from portal.models import User
 from portal.vault.models import Desk, DeskGrant
 
@@ -28,7 +28,7 @@ def _desk_held_by(request: HttpRequest, slug: str) -> tuple[Desk, vault.Unlocked
 
 @staff_required("vault.grant_desk")
 @require_http_methods(["GET"])
-def desks(request: HttpRequest) -> HttpResponse:
+def desks(request: StaffRequest) -> HttpResponse:
     unlocked = unlocked_keys(request)
     held = [
         d for d in Desk.objects.select_related("organization") if unlocked and unlocked.has_desk(d)
@@ -53,7 +53,7 @@ def desks(request: HttpRequest) -> HttpResponse:
 
 @staff_required("vault.grant_desk")
 @require_POST
-def grant(request: HttpRequest, slug: str) -> HttpResponse:
+def grant(request: StaffRequest, slug: str) -> HttpResponse:
     try:
         desk, unlocked = _desk_held_by(request, slug)
     except vault.NoDeskAccess:
@@ -74,7 +74,7 @@ def grant(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required("vault.grant_desk")
 @require_POST
-def revoke(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+def revoke(request: StaffRequest, slug: str, username: str) -> HttpResponse:
     try:
         desk, _ = _desk_held_by(request, slug)
     except vault.NoDeskAccess:

@@ -6,21 +6,21 @@ Admins run accounts without reading a single tip: nothing here touches tip conte
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import outbox
 from portal.accounts import actions
-from portal.accounts.access import staff_required
+from portal.accounts.access import StaffRequest, staff_required
 from portal.accounts.forms import InviteForm
 from portal.models import User, WorkerHeartbeat
 
 
 @staff_required("accounts.manage")
 @require_http_methods(["GET", "POST"])
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: StaffRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     invitation_link = None
     if request.method == "POST" and form.is_valid():
@@ -51,7 +51,7 @@ def _target(username: str) -> User:
 
 @staff_required("accounts.manage")
 @require_POST
-def disable(request: HttpRequest, username: str) -> HttpResponse:
+def disable(request: StaffRequest, username: str) -> HttpResponse:
     user = _target(username)
     if user == request.user:
         messages.error(request, "You cannot disable your own account.")
@@ -63,7 +63,7 @@ def disable(request: HttpRequest, username: str) -> HttpResponse:
 
 @staff_required("accounts.manage")
 @require_POST
-def enable(request: HttpRequest, username: str) -> HttpResponse:
+def enable(request: StaffRequest, username: str) -> HttpResponse:
     user = _target(username)
     actions.do_enable(user, acting_user=request.user)
     messages.success(request, f"{user.username} is enabled.")
@@ -72,7 +72,7 @@ def enable(request: HttpRequest, username: str) -> HttpResponse:
 
 @staff_required("accounts.manage")
 @require_POST
-def reset_two_factor(request: HttpRequest, username: str) -> HttpResponse:
+def reset_two_factor(request: StaffRequest, username: str) -> HttpResponse:
     user = _target(username)
     actions.do_reset_two_factor(user, acting_user=request.user)
     messages.success(request, f"{user.username} will set up a new authenticator at next sign-in.")
@@ -81,7 +81,7 @@ def reset_two_factor(request: HttpRequest, username: str) -> HttpResponse:
 
 @staff_required("system.health")
 @require_http_methods(["GET"])
-def health(request: HttpRequest) -> HttpResponse:
+def health(request: StaffRequest) -> HttpResponse:
     """System health for admins: background work and account counts, no tip content."""
     last_beat = WorkerHeartbeat.objects.order_by("-at").first()
     return render(

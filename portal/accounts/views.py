@@ -26,7 +26,7 @@ from audit.events import Action
 from audit.record import record
 from portal import vault
 from portal.accounts import actions, signin
-from portal.accounts.access import public, staff_required
+from portal.accounts.access import StaffRequest, public, staff_required
 from portal.accounts.forms import (
     EnrollForm,
     PasswordChangeForm,
@@ -199,7 +199,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
 
 @staff_required("accounts.own_profile")
 @require_POST
-def new_backup_codes(request: HttpRequest) -> HttpResponse:
+def new_backup_codes(request: StaffRequest) -> HttpResponse:
     codes = actions.do_issue_backup_codes(request.user)
     return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False})
 
@@ -207,7 +207,7 @@ def new_backup_codes(request: HttpRequest) -> HttpResponse:
 @staff_required("accounts.own_profile")
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("old_password", "new_password")
-def change_password(request: HttpRequest) -> HttpResponse:
+def change_password(request: StaffRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -247,7 +247,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required("accounts.own_profile")
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     return render(request, "accounts/home.html")
 
 

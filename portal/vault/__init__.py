@@ -33,7 +33,6 @@ RECOVERY_KEY_USED.
 
 from portal.vault import blind_index, content, keys, retry, session, tipster
 from portal.vault.desks import (
-    TRIAGE_SLUG,
     Keyring,
     RecoveryKeyring,
     create_organization_desk,
@@ -63,6 +62,7 @@ from portal.vault.errors import (
     WrongRecoveryKey,
 )
 from portal.vault.keys import PrivateKey
+from portal.vault.models import TRIAGE_SLUG
 from portal.vault.personal import UnlockedKeys, change_password_key, create_personal_key, unlock
 from portal.vault.records import (
     RecordKey,

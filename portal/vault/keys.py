@@ -129,7 +129,7 @@ def wrap(secret: bytes, public_key: bytes, info: bytes) -> bytes:
     )
 
 
-def unwrap(wrapped: bytes, private_key: PrivateKey, info: bytes) -> bytes:
+def unwrap(wrapped: bytes | memoryview, private_key: PrivateKey, info: bytes) -> bytes:
     """Open a wrap. Any failure (wrong key, wrong info, tampering) raises DecryptionFailed."""
     wrapped = bytes(wrapped)
     if not wrapped or wrapped[0] != WRAP_FORMAT:

@@ -66,7 +66,7 @@ def derive_kek(password: str, salt: bytes, params: Argon2Params) -> bytes:
     ).derive(stretched)
 
 
-def _aad(user_id: int, params: Argon2Params, public_key: bytes) -> bytes:
+def _aad(user_id: int, params: Argon2Params, public_key: bytes | memoryview) -> bytes:
     return context(
         "personal-key",
         f"user:{user_id}",
@@ -86,7 +86,12 @@ def seal_seed(
 
 @sensitive_variables()
 def open_seed(
-    sealed: bytes, kek: bytes, *, user_id: int, params: Argon2Params, public_key: bytes
+    sealed: bytes | memoryview,
+    kek: bytes,
+    *,
+    user_id: int,
+    params: Argon2Params,
+    public_key: bytes | memoryview,
 ) -> bytes:
     """The seed, or WrongPassword. A wrong password fails GCM's tag check: no key comes out."""
     sealed = bytes(sealed)

@@ -11,6 +11,7 @@ Each change writes its audit entry in its own transaction, after the (slow) key 
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from django.db import transaction
@@ -74,7 +75,9 @@ class UnlockedKeys:
 
 
 @sensitive_variables()
-def _encrypt_under_password(user: User, key: PrivateKey, password: str) -> dict[str, bytes | int]:
+def _encrypt_under_password(
+    user: User, key: PrivateKey, password: str
+) -> dict[str, bytes | int | datetime]:
     params = passwords.current_params()
     salt = passwords.new_salt()
     kek = passwords.derive_kek(password, salt, params)
@@ -110,7 +113,7 @@ def _open(row: PersonalKey, user: User, password: str) -> PrivateKey:
     return key
 
 
-def _params_details(fields: dict[str, bytes | int]) -> dict[str, object]:
+def _params_details(fields: dict[str, bytes | int | datetime]) -> dict[str, object]:
     """The Argon2 cost parameters of a sealed key, for audit details (never the salt)."""
     return {
         "argon2_memory_kib": fields["argon2_memory_kib"],

@@ -19,7 +19,7 @@ import base64
 import binascii
 import hashlib
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -113,8 +113,8 @@ def start_unlocked_session(
 def unlocked_keys(request: HttpRequest) -> UnlockedKeys | None:
     """The signed-in user's unlocked keys, from both halves; None when either is missing or
     does not fit. Cached on the request (one unseal per request)."""
-    cached: Any = getattr(request, _CACHE_ATTRIBUTE, _MISSING)
-    if cached is not _MISSING:
+    cached = getattr(request, _CACHE_ATTRIBUTE, _MISSING)
+    if cached is None or isinstance(cached, UnlockedKeys):
         return cached
     result = None
     user = getattr(request, "user", None)

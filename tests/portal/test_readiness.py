@@ -96,7 +96,7 @@ def test_it_refuses_other_methods_with_the_json_error_shape(
 @pytest.mark.parametrize("path", ["/healthz/", "/readyz/"])
 def test_it_answers_a_probe_by_address_over_plain_http(settings, path: str) -> None:
     settings.SECURE_SSL_REDIRECT = True
-    client = Client(HTTP_HOST=PROBE_HOST)
+    client = Client(headers={"host": PROBE_HOST})
 
     response = client.get(path)
 

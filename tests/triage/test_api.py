@@ -153,7 +153,7 @@ def test_a_bearer_token_works_and_unlocks_the_vault(investigator, tip):
         content_type="application/json",
     )  # fmt: skip
     token = login.json()["token"]
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client = Client(headers={"authorization": f"Bearer {token}"})
 
     body = client.get(f"{API}{tip.code}/").json()
 
