@@ -1,33 +1,79 @@
-"""`make bench`: run every bench/bench_*.py module's `main()`, or those named on the command line.
+"""`make bench`: every measurement, or those named: `python -m bench submit queue`.
 
-Each benchmark measures its own baseline in the same run and reports ratios against it, so the
-numbers mean the same on a laptop and on a server.
+Each measurement measures its own baseline in the same run and reports ratios against it, so
+the numbers mean the same on a laptop and on a server. `python -m bench --list` names them.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
-from pathlib import Path
+
+from bench.measurements import GROUPS, MEASUREMENTS, ON_TRIAGE_DATABASE
+
+
+def summary(name: str) -> str:
+    """The first line of the measurement's docstring, read from its file: importing it would
+    need Django set up."""
+    from importlib.util import find_spec
+
+    spec = find_spec(MEASUREMENTS[name])
+    assert spec is not None and spec.origin is not None
+    with open(spec.origin) as source:
+        return source.read().split('"""', 2)[1].strip().splitlines()[0]
+
+
+def selected(names: list[str]) -> list[str]:
+    """Measurement names in run order; `bench_submit` and `submit` name the same one."""
+    chosen: list[str] = []
+    for given in names:
+        name = given.removeprefix("bench_")
+        for one in GROUPS.get(name, (name,)):
+            if one not in MEASUREMENTS:
+                raise SystemExit(f"unknown measurement {given!r}; see python -m bench --list")
+            if one not in chosen:
+                chosen.append(one)
+    return [name for name in MEASUREMENTS if name in chosen] if chosen else list(MEASUREMENTS)
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmarks of the portal; settings are BENCH_* environment variables"
+        " (each measurement's docstring lists its own).",
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="measurement",
+        help=f"{', '.join(MEASUREMENTS)}, or triage ({', '.join(ON_TRIAGE_DATABASE)});"
+        " all of them when none is named",
+    )
+    parser.add_argument("--list", action="store_true", help="name the measurements and stop")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name in MEASUREMENTS:
+            print(f"{name:<18} {summary(name)}")
+        return 0
+    names = selected(args.names)
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings_test")
     import django
 
     django.setup()
-    # `python -m bench submit` and `python -m bench bench_submit` name the same module.
-    names = [name if name.startswith("bench_") else f"bench_{name}" for name in argv] or sorted(
-        p.stem for p in Path(__file__).parent.glob("bench_*.py")
-    )
-    if not names:
-        print("no benchmarks found in bench/")
-        return 1
+    on_triage_database = [name for name in names if name in ON_TRIAGE_DATABASE]
     for name in names:
-        module = importlib.import_module(f"bench.{name}")
-        print(f"== {name}")
-        module.main()
+        if name in ON_TRIAGE_DATABASE:
+            if name == on_triage_database[0]:
+                from bench import triage_run
+
+                print(f"== {', '.join(on_triage_database)}", flush=True)
+                triage_run.main(on_triage_database)
+            continue
+        print(f"== {name}", flush=True)
+        importlib.import_module(MEASUREMENTS[name]).main()
     return 0
 
 

@@ -10,8 +10,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync worker processes, not threads: the work is CPU-bound Python, and a thread holding the
 # audit log's append lock while its siblings hold the interpreter keeps every other submission
-# waiting (bench/bench_submit.py measured gthread 2x4 at ~0.75x the throughput of 3 processes on
-# 2 cores). Slow clients are the reverse proxy's job: it buffers requests and responses.
+# waiting (the submission bench measured gthread 2x4 at ~0.75x the throughput of 3 processes on
+# 2 cores; docs/decisions.md). Slow clients are the reverse proxy's job: it buffers requests and
+# responses.
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")

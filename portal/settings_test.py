@@ -20,7 +20,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 # Personal keys: the cheapest Argon2id there is. Production parameters are checked by
-# tests/vault/test_argon2_params.py and timed by bench/bench_vault.py.
+# tests/vault/test_argon2_params.py and timed by bench/vault_costs.py.
 VAULT_ARGON2_MEMORY_KIB = 64
 VAULT_ARGON2_ITERATIONS = 1
 VAULT_ARGON2_LANES = 1

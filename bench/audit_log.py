@@ -1,5 +1,7 @@
 """Audit log speed: verification throughput against plain hashlib, and the cost of an append.
 
+`make bench`, or on its own: `.venv/bin/python -m bench audit`.
+
 1. The verifier's core loop (`ChainVerifier.feed`) over BENCH_AUDIT_ENTRIES entries (default
    1,000,000) generated a chunk at a time, so memory stays bounded. In the same pass, on the
    same bytes, two hashlib baselines:
@@ -18,10 +20,10 @@ import gc
 import hashlib
 import os
 import resource
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
+
+from bench.harness.database import scratch_test_database
 
 CHUNK = 4096
 ENTRY_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -95,18 +97,6 @@ def bench_core(count: int) -> None:
     print(f"1,000,000 entries verify in {1_000_000 / rate:.2f} s (core loop)")
 
 
-def scratch_database() -> tuple[object, str]:
-    from django.db import connection
-
-    settings_dict = connection.settings_dict
-    old_name = settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        scratch = Path(tempfile.mkdtemp(prefix="bench-audit-")) / "audit.sqlite3"
-        settings_dict.setdefault("TEST", {})["NAME"] = str(scratch)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    return connection, old_name
-
-
 def bulk_fill(count: int) -> None:
     """Entries inserted directly (appends are measured separately): as record() writes them."""
     from django.db import connection, transaction
@@ -141,8 +131,7 @@ def bench_database(count: int, appends: int = 2000) -> None:
     from audit import Action, record
     from audit.chain import verify_log
 
-    connection_, old_name = scratch_database()
-    try:
+    with scratch_test_database():
         print(f"database: {connection.vendor} (scratch copy, dropped afterwards)")
         bulk_fill(count)
         gc.collect()
@@ -166,8 +155,6 @@ def bench_database(count: int, appends: int = 2000) -> None:
                 record(Action.TIP_VIEWED, actor="system", target=("tips.tip", "x"), n=index)
         inside = (time.perf_counter() - started) / appends * 1000
         print(f"append, inside the caller's transaction: {inside:.3f} ms/entry")
-    finally:
-        connection_.creation.destroy_test_db(old_name, verbosity=0)  # type: ignore[attr-defined]
 
 
 def main() -> None:
