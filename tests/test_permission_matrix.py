@@ -750,30 +750,10 @@ def test_every_scoped_route_is_a_route_with_a_control_and_a_refusal() -> None:
         assert not all(_served(a) for a in answers), f"{method} {route}: no row refusing it"
 
 
-# Where the application answers otherwise today: the row asserts the designed answer and is
-# expected to fail until the application gives it (strict: a fix makes these rows fail loudly).
-NOT_YET: dict[tuple[str, str], str] = {
-    ("/triage/tips/{tip}/attachments/{attachment}/", "deskless"):
-        "vault.NoDeskAccess escapes the attachment download: 500, not the locked page's 403",
-    ("/triage/tips/{tip}/minor-summary/", "deskless"):
-        "vault.NoDeskAccess escapes the minor-report summary: 500, not the locked page's 403",
-    ("/triage/tips/{tip}/referrals/{referral}/", "deskless"):
-        "vault.NoDeskAccess escapes the referral packet: 500, not the locked page's 403",
-    ("/api/v1/triage/tips/{tip}/messages/", "deskless"):
-        "the thread skips messages the reader cannot open: 200 with no messages, not 403",
-    ("/api/v1/triage/tips/{tip}/related/", "deskless"):
-        "related tips skip tips the reader cannot open: 200 with none related, not 403",
-}  # fmt: skip
-
-
 def _scoped_params() -> list:
     params = []
     for route, method, path, who, answer in SCOPED:
-        gap = NOT_YET.get((path, who))
-        marks = [pytest.mark.xfail(reason=gap, raises=AssertionError, strict=True)] if gap else []
-        params.append(
-            pytest.param(route, method, path, who, answer, marks=marks, id=f"{who} {method} {path}")
-        )
+        params.append(pytest.param(route, method, path, who, answer, id=f"{who} {method} {path}"))
     return params
 
 

@@ -112,7 +112,14 @@ def open_tip(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> TipView:
     return TipView(tip, content, attachments, notes, messages, changes)
 
 
+def _require_triage_desk(unlocked: vault.Keyring) -> None:
+    """A reader without the triage desk key is refused (vault.NoDeskAccess: 403, or the locked
+    page), never shown an empty thread or an empty list that looks like the truth."""
+    unlocked.desk_private_key(vault.triage_desk())
+
+
 def read_thread(tip: Tip, unlocked: vault.Keyring) -> list[Entry]:
+    _require_triage_desk(unlocked)
     rows = list(tip.messages.select_related("author").order_by("created_at", "pk"))
     keys = vault.open_record_keys([row.vault_record for row in rows], unlocked)
     return [
@@ -230,6 +237,7 @@ def related_tips(
     """
     from tips import extract  # noqa: PLC0415 - keep reading importable without the extractor
 
+    _require_triage_desk(unlocked)
     pairs = Q()
     for kind, digest in Identifier.objects.filter(tip=tip).values_list("kind", "digest"):
         pairs |= Q(identifiers__kind=kind, identifiers__digest=digest)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
@@ -88,7 +89,11 @@ def staff_required(
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
             if not request.user.may(capability):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except (vault.Locked, vault.NoDeskAccess):
+                # Whatever page it is: say what is missing (403), never a server error.
+                return render(request, "locked.html", status=403)
 
         wrapper.access_rule = capability  # type: ignore[attr-defined]  # a mark on the view function
         return wrapper
