@@ -43,9 +43,13 @@ run: $(STAMP)
 	$(PY) manage.py bootstrap_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Most tests in parallel (one worker per core, each with its own test database); the tests that
+# drive real servers, workers and a browser one at a time, since they bound how long a request
+# may take. Exit status 5 is "no test selected", which a PYTEST_ARGS path can make of either.
 test: $(STAMP)
 	$(PY) manage.py compile_translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not services and not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m "services or browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
