@@ -3,7 +3,7 @@
 `make bench`, or on its own: `.venv/bin/python -m bench tip_page` (bench/triage_run.py loads
 the database; BENCH_TRIAGE_* settings in bench/triage_data/settings.py).
 
-Target (DESIGN issue): p95 < 80 ms at 1M tips.
+Target: p95 < 80 ms at 1M tips.
 
 1. At each size, signed in for real: the tip page of each real tip, at least
    BENCH_TRIAGE_REQUESTS (300) in all, in alternating rounds with the reference page

@@ -3,7 +3,7 @@
 `make bench`, or on its own: `.venv/bin/python -m bench queue` (bench/triage_run.py loads the
 database; BENCH_TRIAGE_* settings in bench/triage_data/settings.py).
 
-Targets (DESIGN issue): the first page p95 < 50 ms at 1M tips, and its p95 grows at most 1.2x
+Targets: the first page p95 < 50 ms at 1M tips, and its p95 grows at most 1.2x
 from 100k to 1M tips, once divided by the reference page's growth (the machine's drift).
 
 1. At each size, signed in for real: after BENCH_TRIAGE_WARMUP requests of each kind,
