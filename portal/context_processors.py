@@ -4,6 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
+
+from portal.roles import CAPABILITIES
 
 
 def public_page(request: HttpRequest) -> dict[str, object]:
@@ -15,3 +18,16 @@ def public_page(request: HttpRequest) -> dict[str, object]:
         for code, name in settings.LANGUAGES
     ]
     return {"language_links": links, "quick_exit_url": settings.QUICK_EXIT_URL}
+
+
+def capabilities(request: HttpRequest) -> dict[str, object]:
+    """`may`: what the signed-in member may do (`{% if "triage.reopen" in may %}`), from the
+    capability table, so templates never compare roles. Empty for anyone else."""
+
+    def granted() -> frozenset[str]:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return frozenset()
+        return CAPABILITIES.get(user.role, frozenset())
+
+    return {"may": SimpleLazyObject(granted)}

@@ -169,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.public_page",
+                "portal.context_processors.capabilities",
             ],
         },
     }

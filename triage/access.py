@@ -34,7 +34,9 @@ def assignable_staff() -> QuerySet[User]:
 
 
 def assignee_named(username: str) -> User | None:
-    return assignable_staff().filter(username=username).first()
+    """The member of that name whose role may hold a tip, active or not: `do_assign` refuses an
+    inactive one with its own message."""
+    return User.objects.filter(role__in=roles_with("triage.claim"), username=username).first()
 
 
 def tips_for(user: User) -> QuerySet[Tip]:

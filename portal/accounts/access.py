@@ -91,6 +91,9 @@ def staff_required(
                 raise PermissionDenied
             try:
                 return view(request, *args, **kwargs)
+            except vault.Shredded:
+                # Crypto-shredded (consent withdrawn, purged): gone for everyone, not locked.
+                return render(request, "gone.html", status=410)
             except (vault.Locked, vault.NoDeskAccess):
                 # Whatever page it is: say what is missing (403), never a server error.
                 return render(request, "locked.html", status=403)

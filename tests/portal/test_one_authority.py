@@ -40,6 +40,19 @@ def test_it_finds_no_role_comparison_outside_the_capability_table() -> None:
     assert offenders == [], "ask user.may() or roles_with() instead:\n" + "\n".join(offenders)
 
 
+TEMPLATE_ROLE_COMPARISON = re.compile(r"\.role\s*(==|!=|\bin\b)")
+
+
+def test_templates_ask_the_capabilities_not_the_role() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if TEMPLATE_ROLE_COMPARISON.search(line)
+    ]
+    assert offenders == [], 'use {% if "capability" in may %}:\n' + "\n".join(offenders)
+
+
 def test_the_pattern_catches_the_usual_forms() -> None:
     caught = [
         "if user.role == Role.SUPERVISOR:",
