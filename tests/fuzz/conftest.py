@@ -31,7 +31,7 @@ _COMMON = {
         HealthCheck.data_too_large,
     ],
 }
-settings.register_profile("fuzz", max_examples=40, **_COMMON)
+settings.register_profile("fuzz", max_examples=25, **_COMMON)
 settings.register_profile("fuzz-long", max_examples=2_000, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz"))
 
