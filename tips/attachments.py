@@ -322,7 +322,7 @@ def _clean_image(data: bytes, kind: _Kind) -> tuple[bytes, list[str]]:
 # Pillow holds RGB as 4 bytes a pixel; turning a photo upright, or converting CMYK, P or LA,
 # makes a second copy; 16-bit grey goes through 32-bit copies; Pillow's WebP decoder keeps
 # its own RGBA canvases next to the image, and the encoder converts it again.
-_BYTES_PER_PIXEL = {"JPEG": 8, "PNG": 8, "WEBP": 20}
+_BYTES_PER_PIXEL = {"JPEG": 9, "PNG": 9, "WEBP": 20}
 _SIXTEEN_BIT_BYTES_PER_PIXEL = 12
 
 

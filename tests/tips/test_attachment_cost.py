@@ -84,7 +84,7 @@ def test_a_pdf_bomb_is_refused_without_inflating_it() -> None:
 # --- in process, at small limits ------------------------------------------------------------
 
 
-@override_settings(TIP_IMAGE_MEMORY_BYTES=8 * 100 * 100)
+@override_settings(TIP_IMAGE_MEMORY_BYTES=9 * 100 * 100)
 def test_a_png_over_the_memory_budget_is_refused() -> None:
     assert clean_upload("ok.png", image_bytes("RGB", (100, 100), "PNG"))
     with pytest.raises(AttachmentRefused) as refused:
@@ -93,14 +93,14 @@ def test_a_png_over_the_memory_budget_is_refused() -> None:
     assert refused.value.code == "too_many_pixels"
 
 
-@override_settings(TIP_IMAGE_MEMORY_BYTES=8 * 100 * 100)
+@override_settings(TIP_IMAGE_MEMORY_BYTES=9 * 100 * 100)
 def test_a_jpeg_over_the_memory_budget_is_stored_at_a_reduced_size() -> None:
     cleaned = clean_upload("big.jpg", image_bytes("RGB", (400, 200), "JPEG"))
 
     assert Image.open(BytesIO(cleaned.data)).size == (100, 50)
 
 
-@override_settings(TIP_IMAGE_MEMORY_BYTES=8 * 100 * 100)
+@override_settings(TIP_IMAGE_MEMORY_BYTES=9 * 100 * 100)
 def test_a_webp_costs_more_per_pixel_than_a_png() -> None:
     assert clean_upload("ok.webp", image_bytes("RGB", (40, 40), "WEBP"))
     with pytest.raises(AttachmentRefused) as refused:
