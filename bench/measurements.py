@@ -7,6 +7,7 @@ MEASUREMENTS = {
     "queue": "bench.triage_queue",
     "tip_page": "bench.tip_page",
     "queue_candidates": "bench.queue_candidates",
+    "attachments": "bench.attachments",
 }
 # Measured together on one loaded triage database (bench/triage_run.py), loaded once.
 ON_TRIAGE_DATABASE = ("queue", "tip_page", "queue_candidates")

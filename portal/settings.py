@@ -299,7 +299,11 @@ FILE_UPLOAD_HANDLERS = ["tips.uploads.BoundedMemoryUploadHandler"]
 TIP_ATTACHMENT_MAX_COUNT = env_int("TIP_ATTACHMENT_MAX_COUNT", 5)
 TIP_ATTACHMENT_MAX_BYTES = env_int("TIP_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 TIP_IMAGE_MAX_PIXELS = env_int("TIP_IMAGE_MAX_PIXELS", 40_000_000)
+# Peak memory for cleaning one image (docs/decisions.md, "Attachment cost").
+TIP_IMAGE_MEMORY_BYTES = env_int("TIP_IMAGE_MEMORY_BYTES", 150_000_000)
 TIP_PDF_MAX_PAGES = env_int("TIP_PDF_MAX_PAGES", 300)
+# All of a PDF's streams once decoded; past it the PDF is refused (tips/attachments.py).
+TIP_PDF_MAX_INFLATED_BYTES = env_int("TIP_PDF_MAX_INFLATED_BYTES", 100 * 1024 * 1024)
 # The coarse areas the form offers (tips/areas.py): a JSON file, or the built-in county list.
 TIP_AREAS_FILE = env_str("TIP_AREAS_FILE", "")
 # Anonymous rate limits (tips/throttle.py), per client per window; keyed on a keyed hash of the

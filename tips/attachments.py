@@ -26,8 +26,13 @@ Every file is also untrusted input to complex parsers, so before anything is kep
   refused, not "fixed"), and the filename survives only as a sanitised display name;
 - images may not exceed `TIP_IMAGE_MAX_PIXELS` (checked on the declared size, before any
   pixel is decoded, and through Pillow's own decompression-bomb guard, whose warning is
-  turned into an error); PDFs may not exceed `TIP_PDF_MAX_PAGES`, and their streams are
-  copied without being decoded, so a compressed bomb is never inflated;
+  turned into an error), and their decoding may not need more than
+  `TIP_IMAGE_MEMORY_BYTES` (estimated from the declared size and format, before decoding:
+  a larger JPEG is decoded at a reduced size, a larger PNG or WebP refused);
+- PDFs may not exceed `TIP_PDF_MAX_PAGES`, nor hold more than `TIP_PDF_MAX_INFLATED_BYTES`
+  once their streams are decoded: each stream is inflated a chunk at a time and counted, a
+  bomb is refused at the cap, and what is accepted is stored decoded and compressed again,
+  so the size that reaches a viewer is the one counted;
 - PDFs that need a password to open are refused: they cannot be inspected or cleaned.
   PDFs that only carry an owner password (restrictions on printing or copying, common on
   bank statements) open without one, so they are cleaned and saved unencrypted instead.
@@ -45,6 +50,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -126,6 +132,10 @@ REFUSAL_MESSAGES: dict[str, Message] = {
     "encrypted_pdf": _(
         "This PDF is protected by a password, so it cannot be checked. Please remove the "
         "password (for example by printing it to a new PDF) and attach it again."
+    ),
+    "inflates_too_much": _(
+        "This PDF holds more than can be checked (over %(size)s once uncompressed). Please "
+        "attach only the pages that matter, or a copy printed to a new PDF."
     ),
     "too_large": _("This file is too large. Each file can be at most %(size)s."),
     "empty": _("This file is empty."),
@@ -283,18 +293,20 @@ def _clean_image(data: bytes, kind: _Kind) -> tuple[bytes, list[str]]:
             width, height = im.size
             if width * height > max_pixels:
                 raise _refused("too_many_pixels")
+            _fit_memory(im, kind)
             im.load()  # decodes the first frame; a truncated file fails here
             removed = _image_metadata(im)
-            upright = ImageOps.exif_transpose(im)
-        pixels = _pixels_for(upright, kind)
-        del upright
-        # A new image has no `info`: Pillow's PNG and JPEG writers read the ICC profile and
-        # comment from the source image's `info`, so re-saving a converted copy would keep them.
-        clean = Image.new(pixels.mode, pixels.size)
-        clean.paste(pixels)
+            # In place: without a turn to make, the decoded pixels are the only copy.
+            ImageOps.exif_transpose(im, in_place=True)
+            pixels = _pixels_for(im, kind)
+        del im
+        # A fresh image around the same pixels, without the source's `info`: Pillow's PNG and
+        # JPEG writers read the ICC profile and comment from it, so re-saving would keep them.
+        clean = Image.Image()._new(pixels.im)
         del pixels
         out = BytesIO()
         clean.save(out, format=kind.pil_format, **_save_options(kind))
+        del clean
     except AttachmentRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -304,6 +316,39 @@ def _clean_image(data: bytes, kind: _Kind) -> tuple[bytes, list[str]]:
         # SyntaxError, ValueError, struct.error, EOFError...); every one means "unreadable".
         raise _refused("unreadable") from exc
     return out.getvalue(), removed
+
+
+# Peak bytes per pixel of cleaning an image, measured (docs/decisions.md, "Attachment cost"):
+# Pillow holds RGB as 4 bytes a pixel; turning a photo upright, or converting CMYK, P or LA,
+# makes a second copy; 16-bit grey goes through 32-bit copies; Pillow's WebP decoder keeps
+# its own RGBA canvases next to the image, and the encoder converts it again.
+_BYTES_PER_PIXEL = {"JPEG": 9, "PNG": 9, "WEBP": 20}
+_SIXTEEN_BIT_BYTES_PER_PIXEL = 12
+
+
+def _fit_memory(im: Image.Image, kind: _Kind) -> None:
+    """Keep the decoded pixels within TIP_IMAGE_MEMORY_BYTES, judged before decoding.
+
+    A JPEG is decoded at 1/2, 1/4 or 1/8 of its size instead (libjpeg's reduced decoding,
+    which never holds the full-size bitmap): the cleaned copy is smaller, the original can
+    still be sent as it is. Other formats have no reduced decoding, so they are refused.
+    """
+    budget: int = settings.TIP_IMAGE_MEMORY_BYTES
+    width, height = im.size
+    per_pixel = _BYTES_PER_PIXEL[im.format or ""]
+    if im.mode in _GREY_MODES and im.mode not in {"1", "L"}:
+        per_pixel = max(per_pixel, _SIXTEEN_BIT_BYTES_PER_PIXEL)
+    if width * height * per_pixel <= budget:
+        return
+    if kind is JPEG:
+        for scale in (2, 4, 8):
+            reduced = (-(-width // scale), -(-height // scale))  # rounded up, as libjpeg does
+            if reduced[0] * reduced[1] * per_pixel <= budget:
+                im.draft(im.mode, reduced)
+                if im.size[0] * im.size[1] * per_pixel <= budget:
+                    return
+                break
+    raise _refused("too_many_pixels")
 
 
 def _image_metadata(im: Image.Image) -> list[str]:
@@ -407,6 +452,7 @@ def _clean_pdf(data: bytes) -> tuple[bytes, list[str]]:
             if page_count > max_pages:
                 raise _refused("too_many_pages", count=max_pages)
             removed = _strip_pdf(pdf)
+            _check_inflated_size(pdf, settings.TIP_PDF_MAX_INFLATED_BYTES)
             out = BytesIO()
             pdf.save(
                 out,
@@ -414,14 +460,90 @@ def _clean_pdf(data: bytes) -> tuple[bytes, list[str]]:
                 deterministic_id=True,  # a fresh /ID from the content, not the original's
                 fix_metadata_version=False,  # would write XMP back
                 preserve_pdfa=False,  # would keep the PDF/A claim, which lives in XMP
-                # Copy streams as they are: decoding (to recompress) would inflate bombs.
-                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                # Streams decoded and compressed again, which the size check above allows:
+                # what reaches a PDF viewer is what was counted. Image codecs (JPEG, JPEG
+                # 2000, CCITT, JBIG2) are copied as they are.
+                compress_streams=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+                recompress_flate=True,
             )
         except AttachmentRefused:
             raise
         except Exception as exc:
             raise _refused("unreadable") from exc
     return out.getvalue(), removed
+
+
+# Filters qpdf decodes at StreamDecodeLevel.generalized, with the most each can multiply its
+# input by; Flate is inflated and counted instead. LZW (up to ~2,500x) is refused past the cap
+# on its worst case, without decoding: it is rare since Acrobat 3, unlike bombs.
+_GENERALIZED_GROWTH = {
+    "/ASCIIHexDecode": 1,
+    "/AHx": 1,
+    "/ASCII85Decode": 1,
+    "/A85": 1,
+    "/RunLengthDecode": 64,
+    "/RL": 64,
+    "/LZWDecode": 2600,
+    "/LZW": 2600,
+}
+_FLATE = frozenset({"/FlateDecode", "/Fl"})
+_INFLATE_CHUNK = 1024 * 1024
+
+
+def _check_inflated_size(pdf: pikepdf.Pdf, max_bytes: int) -> None:
+    """Refuse the PDF if its streams would hold more than `max_bytes` once decoded.
+
+    Each Flate stream is inflated a chunk at a time and counted, never held whole, and the
+    count stops at the cap, so a bomb costs at most one chunk of memory and the time to
+    inflate `max_bytes`.
+    """
+    total = 0
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            total += _decoded_size(obj, max_bytes - total)
+            if total > max_bytes:
+                raise _refused("inflates_too_much", size=lazy(filesizeformat, str)(max_bytes))
+
+
+def _decoded_size(stream: pikepdf.Stream, budget: int) -> int:
+    """The stream's size once decoded by the generalized filters, or more than `budget`."""
+    filters = stream.get("/Filter")
+    names = (
+        ([str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)])
+        if filters is not None
+        else []
+    )
+    raw = stream.read_raw_bytes()
+    size = len(raw)
+    for index, name in enumerate(names):
+        if name in _FLATE:
+            if index > 0:  # a Flate after another filter: its input is not the raw bytes
+                size *= 1024  # zlib's own limit on expansion
+                continue
+            size = _inflated_size(raw, budget)
+        elif name in _GENERALIZED_GROWTH:
+            size *= _GENERALIZED_GROWTH[name]
+        else:
+            break  # an image codec: qpdf keeps it and what follows encoded
+        if size > budget:
+            break
+    return size
+
+
+def _inflated_size(data: bytes, budget: int) -> int:
+    inflater = zlib.decompressobj()
+    size = 0
+    pending = data
+    try:
+        while pending and size <= budget:
+            size += len(inflater.decompress(pending, _INFLATE_CHUNK))
+            pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error:
+        pass  # damaged: qpdf stops decoding where zlib did, and keeps the rest as it was
+    return size + len(pending) if size <= budget else size
 
 
 def _strip_pdf(pdf: pikepdf.Pdf) -> list[str]:

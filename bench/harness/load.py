@@ -21,8 +21,9 @@ from bench.harness.http import connect, read_response
 from bench.harness.report import percentile
 
 # A body for request number `serial`, drawn from `rng`; `context` is whatever the factory
-# needs from the parent (it must pickle: the clients are spawned).
-BodyFactory = Callable[[random.Random, int, Any], bytes]
+# needs from the parent (it must pickle: the clients are spawned). JSON, unless the factory
+# returns (content type, body).
+BodyFactory = Callable[[random.Random, int, Any], bytes | tuple[str, bytes]]
 
 
 @dataclass
@@ -61,13 +62,14 @@ def _client_loop(port: int, make_body: BodyFactory, context: Any, conn: Any) -> 
         path, seed, count = command
         rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {{}}\r\n"
             "Accept: application/json\r\nContent-Length: {}\r\n\r\n"
         )
         requests = []
         for index in range(count):
-            body = make_body(rng, seed * 100_000 + index, context)
-            requests.append(head.format(len(body)).encode() + body)
+            made = make_body(rng, seed * 100_000 + index, context)
+            kind, body = made if isinstance(made, tuple) else ("application/json", made)
+            requests.append(head.format(kind, len(body)).encode() + body)
         latencies, statuses, samples = array.array("d"), array.array("H"), []
         # A fresh connection per run, made before the clock starts: gunicorn closes a keep-alive
         # connection idle for 2 s, and the previous run may have ended longer ago than that.
