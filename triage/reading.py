@@ -119,7 +119,6 @@ def _require_triage_desk(unlocked: vault.Keyring) -> None:
 
 
 def read_thread(tip: Tip, unlocked: vault.Keyring) -> list[Entry]:
-    _require_triage_desk(unlocked)
     rows = list(tip.messages.select_related("author").order_by("created_at", "pk"))
     keys = vault.open_record_keys([row.vault_record for row in rows], unlocked)
     return [
@@ -151,6 +150,9 @@ def read_notes(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Entry]
 
 
 def read_messages(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Entry]:
+    # The tip page's `open_tip` proves the desk by opening the tip's own key; the thread alone
+    # opens only per-message keys, which a reader without the desk silently lacks.
+    _require_triage_desk(unlocked)
     messages = read_thread(tip, unlocked)
     audit.record(Action.MESSAGES_VIEWED, actor=actor, target=tip, messages=len(messages))
     return messages
