@@ -79,8 +79,16 @@ class EventList(AuditAPIView):
             OpenApiParameter("target_id", OpenApiTypes.STR),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
-            OpenApiParameter("before", OpenApiTypes.INT, description="Entries before this seq"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1-{MAX_LIMIT}"),
+            OpenApiParameter(
+                "before",
+                {"type": "integer", "minimum": 1, "maximum": 2**62},
+                description="Entries before this seq",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"1-{MAX_LIMIT}",
+            ),
         ],
         responses={200: _PAGE},
     )

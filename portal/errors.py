@@ -154,6 +154,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
                 message = " ".join(non_field) if isinstance(non_field, list) else str(non_field)
         else:
             message = " ".join(flat) if isinstance(flat, list) else str(flat)
+    elif isinstance(detail, dict):
+        # Another status about named fields (a 404 for an assignee nobody has): name them too.
+        fields = _flatten(detail)
+        message = " ".join(
+            " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+            for messages in fields.values()
+        )
     else:
         message = str(detail) if detail is not None else _("Request failed.")
     code = (

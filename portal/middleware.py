@@ -68,13 +68,23 @@ class ApiExceptionMiddleware:
 
     Exceptions raised by other middleware reach `handler500` (`portal.errors.server_error`),
     which answers the same. Last in MIDDLEWARE, so it sees view exceptions first.
+
+    An address under `/api/` that matches no route is the JSON 404 of `handler404` too: with
+    DEBUG on, Django would answer its technical HTML page instead.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path_info.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return errors.page_not_found(request, Http404())
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path_info.startswith("/api/") or isinstance(exception, _CLIENT_ERRORS):

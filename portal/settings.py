@@ -452,7 +452,7 @@ REST_FRAMEWORK = {
     # DRF's stock anonymous throttle keys on the raw client IP: never used here.
     "DEFAULT_THROTTLE_CLASSES": [],
     "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.PortalAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -462,6 +462,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI served from our own static files: no third-party host in any page.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Request and response shapes apart, so a required text field documents `minLength` (and
+    # the blank-refusing pattern of portal.schema) where it is sent, not where it is read.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name for value sets used by several fields.
     "ENUM_NAME_OVERRIDES": {

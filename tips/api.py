@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiRequest,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.access import PUBLIC
+from portal.parsers import BoundedJSONParser
 from portal.vault import InvalidReceipt
+from portal.vault.tipster import receipt_pattern
 from tips import actions, followup, throttle
 from tips.areas import all_areas, area_codes
 from tips.forms import clean_attachments
@@ -55,6 +62,7 @@ class RateLimited(exceptions.APIException):
 class PublicAPIView(APIView):
     access_rule = PUBLIC
     authentication_classes: list[Any] = []
+    parser_classes = [BoundedJSONParser]
     rate_limit: throttle.Limit | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -110,7 +118,13 @@ class TipSerializer(serializers.Serializer):
     recency = serializers.ChoiceField(choices=Recency.values, required=False)
     when = _strict_text(MAX_SHORT)
     location = _strict_text(MAX_TEXT)
-    area = _strict_text(40)
+    # The choices are the configured areas (TIP_AREAS_FILE), read when the serializer is made.
+    area = serializers.ChoiceField(
+        choices=[],
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid_choice": gettext_lazy("Unknown area: see GET /api/v1/areas/.")},
+    )
     people = _strict_text(MAX_TEXT)
     vehicles = _strict_text(MAX_TEXT)
     identifiers = IdentifiersSerializer(required=False)
@@ -123,12 +137,17 @@ class TipSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=["en", "es"], required=False, default="en")
     keep_original = serializers.BooleanField(required=False, default=False)
 
-    def validate_area(self, value: str) -> str:
-        if value and value not in area_codes():
-            raise serializers.ValidationError(_("Unknown area: see GET /api/v1/areas/."))
-        return value
+    refuses_unknown_fields = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(serializers.ChoiceField, self.fields["area"]).choices = sorted(area_codes())
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A JSON name the API does not know is a mistake worth naming. The parts of a multipart
+        # form are read as HTML forms are: a part nobody reads (a button's name) is ignored.
+        if self.context.get("multipart"):
+            return attrs
         unknown = set(self.initial_data) - set(self.fields) - {"attachments"}
         if unknown:
             raise serializers.ValidationError(
@@ -219,15 +238,38 @@ def _retry_key(request: Request) -> str:
     return key
 
 
+class TipUploadSerializer(TipSerializer):
+    """The multipart spelling of a tip, for the schema: the same fields (nested objects as JSON
+    text parts), the photos or documents, and unknown parts ignored (`TipSerializer.validate`)."""
+
+    refuses_unknown_fields = False
+
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=settings.TIP_ATTACHMENT_MAX_COUNT,
+        help_text="JPEG, PNG, GIF, WebP, HEIC or PDF files; metadata is stripped before sealing.",
+    )
+
+
+# Nested objects in a multipart tip are JSON text, each in its own part.
+_JSON_PARTS = {name: {"contentType": "application/json"} for name in ("identifiers", "contact")}
+
+
 class TipsView(PublicAPIView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     rate_limit = throttle.SUBMISSIONS
+    error_statuses = (422,)
 
     @extend_schema(
-        request=TipSerializer,
+        request={
+            "application/json": TipSerializer,
+            "multipart/form-data": OpenApiRequest(TipUploadSerializer, encoding=_JSON_PARTS),
+        },
         parameters=[
             OpenApiParameter(
                 RETRY_HEADER,
-                str,
+                {"type": "string", "pattern": _RETRY_KEY.pattern},
                 OpenApiParameter.HEADER,
                 description="A client secret of at least 128 bits: a retry with the same key "
                 "within 24 hours answers the same 201 and stores no second tip.",
@@ -237,7 +279,9 @@ class TipsView(PublicAPIView):
     )
     def post(self, request: Request) -> Response:
         retry_key = _retry_key(request)
-        serializer = TipSerializer(data=_plain_data(request))
+        serializer = TipSerializer(
+            data=_plain_data(request), context={"multipart": isinstance(request.data, QueryDict)}
+        )
         serializer.is_valid(raise_exception=True)
         files = request.FILES.getlist("attachments") if request.FILES else []
         cleaned, errors = clean_attachments(
@@ -282,7 +326,18 @@ class AreasView(PublicAPIView):
 
 
 class ReceiptSerializer(serializers.Serializer):
-    receipt = StrictCharField(max_length=64)
+    # The pattern is what `normalize_receipt` accepts, so the schema names the rule too.
+    receipt = StrictCharField(
+        max_length=64,
+        validators=[
+            RegexValidator(
+                receipt_pattern(),
+                gettext_lazy(
+                    "A receipt code has 20 letters and digits, like ABCDE-FGHJK-MNPQR-STVWX."
+                ),
+            )
+        ],
+    )
 
 
 class MessageSerializer(ReceiptSerializer):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -59,6 +60,7 @@ def tip_summary(tip: Tip) -> dict[str, Any]:
 
 class QueueView(TriageAPIView):
     access_rule = "triage.view_queue"
+    error_statuses = (400,)  # an unknown filter value or a bad cursor
 
     @extend_schema(responses=OBJECT, operation_id="triage_queue")
     def get(self, request: StaffAPIRequest) -> Response:
@@ -83,6 +85,9 @@ class QueueView(TriageAPIView):
 
 
 class TipPatchSerializer(serializers.Serializer):
+    # At least one of these is sent (the view says so otherwise); the schema says it too.
+    requires_one_of = ("category", "priority_level")
+
     category = serializers.ChoiceField(choices=What.values, required=False)
     priority_level = serializers.ChoiceField(choices=PriorityLevel.values, required=False)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -173,7 +178,8 @@ class AssignView(TriageAPIView):
         serializer.is_valid(raise_exception=True)
         assignee = access.assignee_named(serializer.validated_data["assignee"])
         if assignee is None:
-            raise exceptions.ValidationError({"assignee": ["No such investigator."]})
+            # A well-formed name that matches no investigator: the object named is not found.
+            raise exceptions.NotFound({"assignee": [_("No such investigator.")]})
         tip = actions.do_assign(
             self.tip(request, code),
             assignee=assignee,

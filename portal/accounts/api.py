@@ -25,6 +25,7 @@ from portal.accounts.access import (
     unlocked_keys,
 )
 from portal.errors import error_body
+from portal.parsers import BoundedJSONParser
 
 
 class LoginSerializer(serializers.Serializer):
@@ -44,6 +45,8 @@ class StaffAPIView(APIView):
     shape in `portal.errors.api_exception_handler`."""
 
     access_rule: str | None = None
+    # Staff clients send JSON only: one media type to parse, bound and document.
+    parser_classes = [BoundedJSONParser]
 
     def keys(self, request: Request) -> vault.UnlockedKeys:
         return keys_or_locked(request)
@@ -52,6 +55,7 @@ class StaffAPIView(APIView):
 class LoginView(StaffAPIView):
     access_rule = PUBLIC
     authentication_classes: list[Any] = []
+    error_statuses = (401, 429)
 
     @extend_schema(request=LoginSerializer, responses={200: TokenSerializer})
     @method_decorator(sensitive_variables("fields", "unlocked", "issued"))

@@ -43,6 +43,14 @@ _SEPARATORS = re.compile(r"[\s\-_.]+")
 _VALID = re.compile(f"^[{ALPHABET}]{{{RECEIPT_SYMBOLS}}}$")
 
 
+def receipt_pattern() -> str:
+    """A regular expression for what `normalize_receipt` accepts: the 20 symbols in either
+    case, the letters it reads as digits (O, I, L), separators anywhere."""
+    symbol = "[0-9A-TV-Za-tv-z]"  # the alphabet, its lower case, and O, I, L; never U
+    separator = r"[\s._-]"
+    return rf"^{separator}*(?:{symbol}{separator}*){{{RECEIPT_SYMBOLS}}}$"
+
+
 def new_receipt() -> str:
     code = "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_SYMBOLS))
     return format_receipt(code)
