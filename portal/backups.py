@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -240,6 +241,17 @@ def applied_migrations() -> list[list[str]]:
     return sorted([app, name] for app, name in recorder.applied_migrations())
 
 
+def known_migrations() -> set[tuple[str, str]]:
+    """The migrations this code has on disk."""
+    return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+
+
+def pending_migrations() -> int:
+    """How many of this code's migrations the (restored) database has not applied."""
+    applied = {tuple(pair) for pair in applied_migrations()}
+    return len(known_migrations() - applied)
+
+
 def write_backup(out: Path, progress: Progress = _quiet) -> Summary:
     """Write a backup into `out` (new or empty); returns what was written."""
     root = storage_root()
@@ -339,6 +351,15 @@ def _check_targets_empty(manifest: dict[str, Any]) -> tuple[Path, Path | None]:
     if vendor != connection.vendor:
         raise BackupError(
             f"this is a {vendor} backup; the configured database is {connection.vendor}"
+        )
+    unknown = sorted(
+        {(app, name) for app, name in manifest.get("migrations", [])} - known_migrations()
+    )
+    if unknown:
+        app, name = unknown[0]
+        raise BackupError(
+            f"the backup's database has {len(unknown)} migrations this code lacks "
+            f"(first {app}.{name}): restore with the code that wrote it, or newer"
         )
     table = _first_table_with_rows()
     if table is not None:

@@ -242,3 +242,15 @@ def test_it_shows_progress_when_asked(populated, tmp_path):
     lines = err.getvalue().splitlines()
     assert any(line.startswith("database: ") for line in lines)
     assert any(line.startswith("storage: ") for line in lines)
+
+
+def test_it_refuses_a_backup_from_code_with_migrations_this_code_lacks(populated, tmp_path):
+    out = tmp_path / "backup"
+    run("backup", "--out", str(out))
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["migrations"].append(["audit", "9999_from_the_future"])
+    manifest_path.write_text(json.dumps(manifest))
+
+    with pytest.raises(CommandError, match=r"1 migrations this code lacks \(first audit.9999"):
+        run("restore", str(out))

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         except backups.BackupError as exc:
             raise CommandError(f"restore refused: {exc}", returncode=1) from None
         self.stdout.write(summary.line("restored from"))
+        pending = backups.pending_migrations()
+        if pending:
+            self.stdout.write(f"{pending} migrations of this code are not applied: run migrate")
         report = io.StringIO()
         try:
             call_command("verify_audit", stdout=report)
