@@ -3,6 +3,7 @@ shipped after commit from a persisted cursor, and nothing lost or repeated acros
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -217,3 +218,37 @@ def test_it_parses_the_targets(tmp_path: Path):
     assert isinstance(udp, stream.SyslogTarget) and udp.address == ("127.0.0.1", 5514)
     unix = stream.parse_target("syslog+unix:///dev/log")
     assert isinstance(unix, stream.SyslogTarget) and unix.address == "/dev/log"
+
+
+@contextlib.contextmanager
+def another_run_shipping() -> Iterator[None]:
+    """Hold the stream's lock the way a concurrent run does: from another database session on
+    PostgreSQL, in this process on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        with stream._local_lock:
+            yield
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    with psycopg.connect(
+        dbname=params["NAME"], host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432,
+        user=params["USER"] or "postgres", password=params["PASSWORD"] or None, autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_advisory_lock(%s)", [stream.STREAM_LOCK_KEY])
+        yield
+        other.execute("SELECT pg_advisory_unlock(%s)", [stream.STREAM_LOCK_KEY])
+
+
+def test_it_lets_one_run_ship_at_a_time(db, udp_listener):
+    record(Action.AUDIT_VIEWED, actor="system")
+
+    with another_run_shipping():
+        assert "shipped 0 entries" in run("stream_audit")
+        assert nothing_more(udp_listener)
+    printed = run("stream_audit")
+
+    assert f"shipped {head()} entries" in printed
+    assert len(received(udp_listener, head())) == head()
