@@ -45,6 +45,17 @@ CHECKPOINT_COPY = "audit-checkpoints.log"
 SQLITE_PAGES_PER_STEP = 1024
 HASH_CHUNK = 1024 * 1024
 
+# The server secrets (`env_secret` in settings): none of them, nor their files, is ever copied.
+SECRET_NAMES = (
+    "SECRET_KEY",
+    "OTP_SEED_KEY",
+    "OTP_HASH_KEY",
+    "VAULT_PASSWORD_PEPPER",
+    "VAULT_RECEIPT_KEY",
+    "VAULT_INDEX_KEY",
+    "AUDIT_SIGNING_KEY",
+)
+
 Progress = Callable[[str], None]
 
 
@@ -93,11 +104,12 @@ def checkpoint_path() -> Path | None:
 
 
 def secret_paths() -> list[Path]:
-    """Where secrets live: var/secrets and every `NAME_FILE` the environment points at."""
+    """Where secrets live: var/secrets and the file each `NAME_FILE` points at."""
     paths = [Path(settings.VAR_DIR) / "secrets"]
-    paths.extend(
-        Path(value) for name, value in os.environ.items() if name.endswith("_FILE") and value
-    )
+    for name in SECRET_NAMES:
+        value = os.environ.get(f"{name}_FILE")
+        if value:
+            paths.append(Path(value))
     return [path.resolve() for path in paths]
 
 

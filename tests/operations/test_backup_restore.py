@@ -254,3 +254,15 @@ def test_it_refuses_a_backup_from_code_with_migrations_this_code_lacks(populated
 
     with pytest.raises(CommandError, match=r"1 migrations this code lacks \(first audit.9999"):
         run("restore", str(out))
+
+
+def test_it_refuses_a_storage_directory_holding_a_secret_file(
+    populated, private_storage, monkeypatch, tmp_path
+):
+    secret = private_storage / "receipt-key"
+    secret.write_text("not for any backup")
+    monkeypatch.setenv("VAULT_RECEIPT_KEY_FILE", str(secret))
+
+    with pytest.raises(CommandError, match="holds secrets"):
+        run("backup", "--out", str(tmp_path / "backup"))
+    assert not (tmp_path / "backup").exists()
