@@ -42,7 +42,7 @@ SQLITE_DUMP = "database.sqlite3"
 POSTGRES_DUMP = "database.pgdump"
 STORAGE_DIR = "storage"
 CHECKPOINT_COPY = "audit-checkpoints.log"
-SQLITE_PAGES_PER_STEP = 1024
+SQLITE_PAGES_PER_STEP = 1024  # restores copy in steps: nothing else writes the new file
 HASH_CHUNK = 1024 * 1024
 
 # The server secrets (`env_secret` in settings): none of them, nor their files, is ever copied.
@@ -229,9 +229,9 @@ def _dump_database(out: Path, progress: Progress) -> Path:
         os.close(fd)
         copy = sqlite3.connect(target)
         try:
-            source.backup(
-                copy, pages=SQLITE_PAGES_PER_STEP, progress=_sqlite_progress(progress, "database")
-            )
+            # One step: a copy in several steps starts over whenever another connection (the
+            # running portal) writes in between, and might never finish on a busy site.
+            source.backup(copy, pages=-1, progress=_sqlite_progress(progress, "database"))
             # A self-contained file: no write-ahead log beside it.
             copy.execute("PRAGMA journal_mode=DELETE")
         finally:
