@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
@@ -350,11 +351,22 @@ def verify_backup(source: Path, progress: Progress = _quiet) -> dict[str, Any]:
 
 
 def _first_table_with_rows() -> str | None:
-    with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names(cursor)):
-            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608 - a name from introspection, quoted
-            if cursor.fetchone() is not None:
+    """A table of the target database that has a row (or is not this portal's), if any.
+
+    Through the models' managers, not SQL built from table names: a table that no model or
+    the migration history owns counts as not empty, since a restore would not replace it.
+    """
+    owners = {
+        model._meta.db_table: model
+        for model in apps.get_models(include_auto_created=True)
+        if not model._meta.proxy
+    }
+    for table in sorted(connection.introspection.table_names()):
+        if table == MigrationRecorder.Migration._meta.db_table:
+            if MigrationRecorder(connection).migration_qs.exists():
                 return table
+        elif table not in owners or owners[table]._base_manager.exists():
+            return table
     return None
 
 
@@ -376,7 +388,7 @@ def _check_targets_empty(manifest: dict[str, Any]) -> tuple[Path, Path | None]:
     table = _first_table_with_rows()
     if table is not None:
         raise BackupError(
-            f"the target database is not empty (table {table} has rows): "
+            f"the target database is not empty (table {table} has rows or is not the portal's): "
             "restore into a new, empty database"
         )
     root = storage_root()
