@@ -210,7 +210,9 @@ def _roles(actors: set[str]) -> dict[str, str]:
     from portal.models import User  # noqa: PLC0415 - the audit app must not need accounts to load
 
     ids = [int(actor) for actor in actors if actor.isdigit()]
-    return {str(pk): role for pk, role in User.objects.filter(pk__in=ids).values_list("pk", "role")}
+    # Reported as they are now, never compared: what a role may do is portal/roles.py's.
+    found = dict(User.objects.filter(pk__in=ids).values_list("pk", "role"))
+    return {str(pk): str(name) for pk, name in found.items()}
 
 
 def messages_for(rows: Sequence[StreamRow]) -> list[dict[str, Any]]:
