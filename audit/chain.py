@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 
-from audit.checkpoint import Anchor, load_anchors
+from audit.checkpoint import load_anchors
+from audit.checkpoint_note import Anchor
 from audit.encoding import ZERO_HASH
 from audit.merkle import CompactRange
 from audit.models import AuditEvent

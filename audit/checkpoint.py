@@ -19,78 +19,17 @@ file outside the database; operators ship that file off the host (see docs/audit
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
-from audit.merkle import HASH_SIZE
+from audit.checkpoint_note import Anchor, CheckpointBody
 from audit.models import Checkpoint
 from audit.signing import NoteError, Verifier, open_note, trusted_verifiers
 
 TAIL_BYTES = 16 * 1024  # several notes: the last one is always complete in it
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A verified checkpoint to hold the log against."""
-
-    size: int
-    root: bytes
-    chain_head: bytes | None
-    source: str
-
-
-@dataclass(frozen=True)
-class CheckpointBody:
-    origin: str
-    size: int
-    root: bytes
-    chain_head: bytes | None = None
-    signed_at: str = ""
-
-    def text(self) -> str:
-        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode()]
-        if self.chain_head is not None:
-            lines.append(f"chain-head {base64.b64encode(self.chain_head).decode()}")
-        if self.signed_at:
-            lines.append(f"signed-at {self.signed_at}")
-        return "\n".join(lines) + "\n"
-
-    @classmethod
-    def parse(cls, text: str) -> CheckpointBody:
-        lines = text.rstrip("\n").split("\n")
-        if len(lines) < 3 or not all(lines):
-            raise NoteError("a checkpoint has an origin, a size and a root hash")
-        origin, size_text, root_text, *extensions = lines
-        if not size_text.isdigit() or (size_text.startswith("0") and size_text != "0"):
-            raise NoteError(f"bad checkpoint size {size_text!r}")
-        root = _decode_hash(root_text)
-        head, signed_at = None, ""
-        for line in extensions:
-            name, _, value = line.partition(" ")
-            if name == "chain-head":
-                head = _decode_hash(value)
-            elif name == "signed-at":
-                signed_at = value
-        return cls(origin, int(size_text), root, head, signed_at)
-
-    def anchor(self, source: str) -> Anchor:
-        return Anchor(self.size, self.root, self.chain_head, source)
-
-
-def _decode_hash(text: str) -> bytes:
-    try:
-        value = base64.b64decode(text, validate=True)
-    except binascii.Error:
-        raise NoteError(f"bad hash {text!r}") from None
-    if len(value) != HASH_SIZE:
-        raise NoteError(f"bad hash {text!r}")
-    return value
 
 
 def open_checkpoint(note: str, verifiers: list[Verifier]) -> CheckpointBody:

@@ -96,6 +96,7 @@ class Action(models.IntegerChoices):
     AUDIT_VERIFIED = 602, "Audit log verified"
     AUDIT_CHECKPOINT = 603, "Audit checkpoint signed"
     AUDIT_VERIFICATION_FAILED = 604, "Scheduled audit verification found a problem"
+    AUDIT_EXPORTED = 605, "Audit log exported"
 
     # --- 700s: system ---------------------------------------------------------------------------
     ORGANIZATION_CREATED = 701, "Partner organization created"

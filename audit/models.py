@@ -148,3 +148,21 @@ class Checkpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"checkpoint at {self.size}"
+
+
+class StreamCursor(models.Model):
+    """How far the stream to the SIEM (AUDIT_STREAM) has shipped: the last seq it delivered.
+
+    Not part of the append-only log: a cursor moves. One row per target, so pointing the
+    stream at a new target ships the whole log there from entry 1.
+    """
+
+    target = models.CharField(max_length=255, unique=True)
+    shipped_seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "audit_stream_cursor"
+
+    def __str__(self) -> str:
+        return f"stream to {self.target} at {self.shipped_seq}"

@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from audit.chain import ChainVerifier, iter_chunks
 from audit.checkpoint import (
-    CheckpointBody,
     append_to_file,
     checkpoint_file,
     open_checkpoint,
     read_file_notes,
 )
+from audit.checkpoint_note import CheckpointBody
 from audit.events import Action
 from audit.merkle import HASH_SIZE, CompactRange
 from audit.models import AuditEvent, Checkpoint

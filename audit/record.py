@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -148,4 +149,9 @@ def record(
         )
         event._written_by = AuditEvent._writer_token  # type: ignore[attr-defined]  # the writer's mark, read by save()
         event.save()
+    if settings.AUDIT_STREAM:
+        from audit import stream  # noqa: PLC0415 - only a configured stream needs it
+
+        # After the commit, never inside it: the stream does network I/O.
+        transaction.on_commit(stream.kick, robust=True)
     return event

@@ -11,7 +11,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from audit import chain, notary
+from audit import chain, notary, stream
 from audit.events import Action
 from audit.record import SYSTEM, record
 
@@ -53,3 +53,14 @@ def verify_log() -> None:
         first_bad=report.first_bad,
         problem=report.problem[:500],
     )
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def stream_audit() -> None:
+    """Ship new audit entries to the SIEM from the persisted cursor (audit/stream.py).
+
+    A target outage is not retried here: the cursor stays put and the next beat run resumes.
+    """
+    shipped = stream.ship()
+    if shipped is not None and shipped.problem:
+        logger.warning("audit stream: %s entries waiting", shipped.waiting)

@@ -546,6 +546,16 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
     "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
 }
 CELERY_BEAT_SCHEDULE["audit-verify"] = {"task": "audit.tasks.verify_log", "schedule": 86400.0}
+# Audit entries to the county's SIEM: "" (off), "file:/path", "syslog+udp://host:port" or
+# "syslog+unix:///dev/log" (audit/stream.py). Shipped after commit and from beat, from a cursor.
+AUDIT_STREAM = env_str("AUDIT_STREAM", "")
+AUDIT_STREAM_INTERVAL = env_int("AUDIT_STREAM_INTERVAL", 60)
+AUDIT_STREAM_FACILITY = env_int("AUDIT_STREAM_FACILITY", 13)  # RFC 5424 "log audit"
+AUDIT_STREAM_HOSTNAME = env_str("AUDIT_STREAM_HOSTNAME", "")  # default: the host's name
+CELERY_BEAT_SCHEDULE["audit-stream"] = {
+    "task": "audit.tasks.stream_audit",
+    "schedule": float(AUDIT_STREAM_INTERVAL),
+}
 # The embedded default (no broker) runs the beat schedule and outbox jobs on a thread of the
 # serving process (portal/embedded.py), so checkpoints are signed there too.
 EMBEDDED_RUNNER = env_bool("EMBEDDED_RUNNER", default=True)
