@@ -31,7 +31,9 @@ def test_it_writes_one_private_file_per_secret_and_prints_where(tmp_path) -> Non
     assert sorted(p.name for p in out.iterdir()) == sorted(n.lower() for n in SETTINGS_SECRETS)
     for path in out.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert printed.splitlines() == [f"{name}_FILE={out / name.lower()}" for name in SETTINGS_SECRETS]
+    assert printed.splitlines() == [
+        f"{name}_FILE={out / name.lower()}" for name in SETTINGS_SECRETS
+    ]
 
 
 def test_it_writes_the_audit_key_as_a_raw_ed25519_seed(tmp_path) -> None:
