@@ -12,7 +12,7 @@
 #
 # Environment: HTTPS_PORT; RUN_DIR (var/production); DATABASE_URL (default: a new database on
 # the machine's PostgreSQL at 127.0.0.1:5432, user postgres, dropped on stop); CELERY_BROKER_URL
-# and CACHE_URL (default: databases 10 and 11 of the machine's Redis at 127.0.0.1:6379).
+# and CACHE_URL (default: databases 10 and 11 of the machine's Redis on localhost:6379).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -75,7 +75,7 @@ write_nginx_config() {
 $user_line
 worker_processes 2;
 pid $conf/nginx.pid;
-error_log syslog:server=unix:$RUN_DIR/nginx-log.sock,nohostname,tag=nginx warn;
+error_log syslog:server=unix:$RUN_DIR/nginx-log.sock,nohostname,tag=nginx info;
 events { worker_connections 1024; }
 http {
     include /etc/nginx/mime.types;
@@ -105,7 +105,7 @@ write_env() {
     echo "GUNICORN_WORKERS=${GUNICORN_WORKERS:-3}"
     # SMTP as in production, to a local port where nothing listens: notifications wait in the
     # outbox and are retried (portal/mail.py); nothing leaves the machine.
-    echo "EMAIL_HOST=127.0.0.1"
+    echo "EMAIL_HOST=localhost"
     echo "EMAIL_PORT=$(free_port)"
     cat "$secrets/env"
   } >"$RUN_DIR/env"
@@ -113,14 +113,16 @@ write_env() {
 }
 
 # Runs a command with the run's environment file (the same format systemd's EnvironmentFile=
-# reads), in a subshell that becomes the command: its pid is the command's.
+# reads), and nothing of the caller's DJANGO_SETTINGS_MODULE.
 with_env() {
   ( unset DJANGO_SETTINGS_MODULE; set -a; . "$RUN_DIR/env"; set +a; PYTHONUNBUFFERED=1 exec "$@" )
 }
 
 start_background() {  # NAME COMMAND...: output to logs/NAME.log, pid to NAME.pid
   local name=$1; shift
-  with_env "$@" >>"$RUN_DIR/logs/$name.log" 2>&1 &
+  # One subshell that becomes the command, so that $! is the command's own pid.
+  ( unset DJANGO_SETTINGS_MODULE; set -a; . "$RUN_DIR/env"; set +a; PYTHONUNBUFFERED=1 exec "$@" ) \
+    >>"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/$name.pid"
 }
 
@@ -159,8 +161,8 @@ start() {
     echo "$database" >"$RUN_DIR/created_database"
     DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database?connect_timeout=3"
   fi
-  CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/10}
-  CACHE_URL=${CACHE_URL:-redis://127.0.0.1:6379/11}
+  CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://localhost:6379/10}
+  CACHE_URL=${CACHE_URL:-redis://localhost:6379/11}
 
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
     -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
