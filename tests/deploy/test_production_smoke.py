@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -50,14 +51,17 @@ class Stack:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the stack's own https URL
             self.url.rstrip("/") + path, data=body, method=method, headers=headers or {}
         )
         try:
-            with urllib.request.urlopen(request, context=self.tls, timeout=30) as response:  # noqa: S310 - our own https URL
+            with self.open(request) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
+
+    def open(self, request: urllib.request.Request) -> Any:
+        return urllib.request.urlopen(request, context=self.tls, timeout=30)  # noqa: S310 - https
 
     def json(self, method: str, path: str, payload: Any, token: str = "") -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
@@ -89,8 +93,15 @@ def stack() -> Iterator[Stack]:
     script = str(ROOT / "deploy" / "try-production.sh")
     env = dict(CLEAN_ENV, RUN_DIR=str(RUN_DIR))
     subprocess.run([script, "stop"], env=env, cwd=ROOT, check=False, timeout=120)
+    shutil.rmtree(RUN_DIR, ignore_errors=True)  # the logs of an earlier run
     started = subprocess.run(
-        [script, "start"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=400
+        [script, "start"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
     )
     try:
         assert started.returncode == 0, started.stderr
@@ -164,7 +175,8 @@ def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> t
     parts = []
     for name, value in fields.items():
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         )
     for name, filename, content in files:
         parts.append(
@@ -192,9 +204,7 @@ def test_it_passes_the_deployment_checks(stack: Stack) -> None:
 
 
 def test_it_redirects_plain_http_and_sends_hsts_and_the_onion_location(stack: Stack) -> None:
-    with urllib.request.urlopen(  # noqa: S310 - our own https URL
-        urllib.request.Request(stack.url), context=stack.tls, timeout=30
-    ) as response:
+    with stack.open(urllib.request.Request(stack.url)) as response:  # noqa: S310 - https
         assert response.headers["Strict-Transport-Security"] == (
             "max-age=63072000; includeSubDomains; preload"
         )
@@ -346,7 +356,7 @@ def test_no_client_address_is_in_any_log(stack: Stack) -> None:
         text = path.read_text(errors="replace")
         assert "127.0.0.1" not in text, (
             path.name,
-            [l for l in text.splitlines() if "127.0.0.1" in l],
+            [line for line in text.splitlines() if "127.0.0.1" in line],
         )
         assert not re.search(r"(?<![\w:])::1(?![\w:])", text), path.name
     # The stalled bodies were logged, their addresses replaced.
