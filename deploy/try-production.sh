@@ -154,6 +154,7 @@ start() {
   HTTP_PORT=$(free_port)
   ONION_PORT=$(free_port)
   echo "$HTTPS_PORT" >"$RUN_DIR/https_port"
+  echo "$HTTP_PORT" >"$RUN_DIR/http_port"
 
   if [ -z "${DATABASE_URL:-}" ]; then
     local database="tipportal_try_${HTTPS_PORT}_$$"

@@ -8,6 +8,7 @@ creates and drops its own PostgreSQL database and uses Redis databases 10 and 11
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import re
@@ -204,6 +205,12 @@ def test_it_passes_the_deployment_checks(stack: Stack) -> None:
 
 
 def test_it_redirects_plain_http_and_sends_hsts_and_the_onion_location(stack: Stack) -> None:
+    plain = http.client.HTTPConnection("127.0.0.1", int((RUN_DIR / "http_port").read_text()))
+    plain.request("GET", "/tip/?x=1")
+    redirect = plain.getresponse()
+    assert redirect.status == 301
+    assert redirect.headers["Location"] == f"https://127.0.0.1:{stack.port}/tip/?x=1"
+    plain.close()
     with stack.open(urllib.request.Request(stack.url)) as response:  # noqa: S310 - https
         assert response.headers["Strict-Transport-Security"] == (
             "max-age=63072000; includeSubDomains; preload"
