@@ -28,14 +28,18 @@ from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 logger = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-MESSAGE = "The request body did not arrive in time."
+MESSAGE = gettext_noop("The request body did not arrive in time.")
 
 
 class BodyDeadlineExceeded(BadRequest):
@@ -143,8 +147,10 @@ class RequestBodyDeadline:
         if hasattr(result, "close"):
             result.close()
         logger.warning("Request body not received within %s s: answered 408", self.timeout_seconds)
+        with translation.override(_language(environ)):
+            message = gettext(MESSAGE)
         payload = json.dumps(
-            {"error": {"code": "request_timeout", "message": MESSAGE, "fields": {}}}
+            {"error": {"code": "request_timeout", "message": message, "fields": {}}}
         ).encode()
         start_response(
             "408 Request Timeout",
@@ -156,6 +162,20 @@ class RequestBodyDeadline:
             ],
         )
         return [payload]
+
+
+def _language(environ: dict[str, Any]) -> str:
+    # Django's LocaleMiddleware never ran for this answer: the same choice, from the path
+    # (/es/...) or the Accept-Language header.
+    from_path = translation.get_language_from_path(environ.get("PATH_INFO", ""))
+    if from_path:
+        return from_path
+    for code, _quality in parse_accept_lang_header(environ.get("HTTP_ACCEPT_LANGUAGE", "")):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return str(settings.LANGUAGE_CODE)
 
 
 def _no_write(data: bytes) -> None:

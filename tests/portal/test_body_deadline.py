@@ -165,3 +165,18 @@ def _app_reading_slowly(environ, start_response):
         return [b"bad"]
     start_response("200 OK", [])
     return [b"never"]
+
+
+def test_it_answers_in_spanish_under_es_or_when_asked() -> None:
+    class Stalled(io.RawIOBase):
+        def read(self, size: int = -1) -> bytes:
+            raise TimeoutError  # the socket's timeout, as gunicorn's reader raises it
+
+    for environ in (
+        {"PATH_INFO": "/es/tip/"},
+        {"PATH_INFO": "/api/v1/tips/", "HTTP_ACCEPT_LANGUAGE": "es-MX,es;q=0.9"},
+    ):
+        app = RequestBodyDeadline(_app_reading_slowly, timeout_seconds=5)
+        result = app(dict(environ, **{"wsgi.input": Stalled()}), lambda *args: None)
+        message = json.loads(b"".join(result))["error"]["message"]
+        assert message == "El contenido de la solicitud no llegó a tiempo."
