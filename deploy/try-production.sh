@@ -97,7 +97,8 @@ write_env() {
     echo "DATABASE_URL=$DATABASE_URL"
     echo "CELERY_BROKER_URL=$CELERY_BROKER_URL"
     echo "CACHE_URL=$CACHE_URL"
-    echo "ALLOWED_HOSTS=127.0.0.1,localhost"
+    # The onion listener answers for the placeholder onion name of deploy/nginx/tipportal.conf.
+    echo "ALLOWED_HOSTS=127.0.0.1,localhost,$(sed -n 's/^ *server_name \(.*\.onion\);/\1/p' deploy/nginx/tipportal.conf)"
     echo "CSRF_TRUSTED_ORIGINS=https://127.0.0.1:$HTTPS_PORT"
     echo "SECURE_PROXY_SSL_HEADER=1"
     echo "CLIENT_ADDRESS_HEADER=HTTP_X_TIPPORTAL_CLIENT"
@@ -155,6 +156,7 @@ start() {
   ONION_PORT=$(free_port)
   echo "$HTTPS_PORT" >"$RUN_DIR/https_port"
   echo "$HTTP_PORT" >"$RUN_DIR/http_port"
+  echo "$ONION_PORT" >"$RUN_DIR/onion_port"
 
   if [ -z "${DATABASE_URL:-}" ]; then
     local database="tipportal_try_${HTTPS_PORT}_$$"

@@ -221,6 +221,20 @@ def test_it_redirects_plain_http_and_sends_hsts_and_the_onion_location(stack: St
         ]
 
 
+def test_the_onion_listener_serves_the_site_without_tls_redirect_or_hsts(stack: Stack) -> None:
+    onion_name = re.search(
+        r"server_name (\S+\.onion);", (ROOT / "deploy/nginx/tipportal.conf").read_text()
+    )
+    assert onion_name
+    onion = http.client.HTTPConnection("127.0.0.1", int((RUN_DIR / "onion_port").read_text()))
+    onion.request("GET", "/tip/", headers={"Host": onion_name.group(1)})
+    answer = onion.getresponse()
+    assert answer.status == 200, answer.read()
+    assert "Strict-Transport-Security" not in answer.headers
+    assert "Onion-Location" not in answer.headers
+    onion.close()
+
+
 def test_a_tip_with_a_photo_is_read_and_answered_and_the_tipster_reads_the_answer(
     stack: Stack, investigator_token: str
 ) -> None:
