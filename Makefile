@@ -48,8 +48,8 @@ run: $(STAMP)
 # may take. Exit status 5 is "no test selected", which a PYTEST_ARGS path can make of either.
 test: $(STAMP)
 	$(PY) manage.py compile_translations
-	$(PY) -m pytest -n auto -m "not services and not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(PY) -m pytest -m "services or browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -n auto -m "not services and not browser and not production" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m "(services or browser) and not production" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -77,6 +77,15 @@ class GunicornLogger(GunicornBaseLogger):
         atoms["h"] = "-"
         # Headers a proxy might use to pass the client address along.
         for key in list(atoms):
-            if key.lower() in {"{x-forwarded-for}i", "{x-real-ip}i", "{forwarded}i"}:
+            if key.lower() in {
+                "{x-forwarded-for}i",
+                "{x-real-ip}i",
+                "{forwarded}i",
+                "{x-tipportal-client}i",  # set by the shipped nginx for the rate limits
+            }:
                 atoms[key] = "-"
-        return atoms
+        # Any other atom a format may name (`{remote_addr}e`, a header): addresses go as well.
+        return {
+            key: redact_addresses(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }

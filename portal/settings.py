@@ -291,6 +291,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+# Seconds a request's body may take to arrive once its headers have (portal/body_deadline.py):
+# the bound on slow clients where no buffering proxy stands in front of gunicorn. 0 turns it off.
+REQUEST_BODY_TIMEOUT_SECONDS = env_int("REQUEST_BODY_TIMEOUT_SECONDS", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 # Uploads never touch the disk in plaintext: memory only, then encrypted in chunks.
@@ -487,7 +490,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_addresses": {"()": "portal.logs.RedactAddressesFilter"}},
+    "filters": {
+        "redact_addresses": {"()": "portal.logs.RedactAddressesFilter"},
+        "skip_body_deadline": {"()": "portal.body_deadline.SkipBodyDeadlineTraceback"},
+    },
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
     "handlers": {
         "console": {
@@ -500,7 +506,12 @@ LOGGING = {
     "loggers": {
         # runserver's request log: kept, but it goes through the same redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["skip_body_deadline"],
+        },
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "celery": {
             "handlers": ["console"],

@@ -101,3 +101,28 @@ def test_it_keeps_the_canary_out_of_gunicorn_logs(venv_bin, migrated_env: dict[s
     assert "Invalid request from ip=[address]" in output, output
     assert '"GET / HTTP/1.1" 200' in output, output
     assert CANARY not in output
+
+
+def test_it_blanks_the_address_headers_in_gunicorn_access_lines() -> None:
+    import datetime
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from portal.logs import GunicornLogger
+
+    address = "203.0.113.9"
+    headers = [("X-TIPPORTAL-CLIENT", address), ("X-FORWARDED-FOR", address)]
+    resp = SimpleNamespace(status="200 OK", response_length=0, headers=[], sent=0)
+    req = SimpleNamespace(headers=headers, method="GET", uri="/", query="", version=(1, 1))
+    environ = {
+        "REMOTE_ADDR": address,
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    atoms = GunicornLogger(Config()).atoms(resp, req, environ, datetime.timedelta(seconds=0.01))
+    assert address not in repr(atoms)
+    assert atoms["{x-tipportal-client}i"] == "-"
