@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from audit.access import audit_viewer_required
 from audit.chain import verify_log
@@ -19,7 +19,7 @@ from portal.accounts.access import StaffRequest
 PAGE_SIZE = 50
 
 
-@require_GET
+@require_safe
 @audit_viewer_required
 def events(request: StaffRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
@@ -38,7 +38,7 @@ def events(request: StaffRequest) -> HttpResponse:
     return render(request, "audit/events.html", {"form": form, "page": page, "rows": rows})
 
 
-@require_GET
+@require_safe
 @audit_viewer_required
 def verify(request: StaffRequest) -> HttpResponse:
     report = verify_log()

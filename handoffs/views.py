@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db.models import Case, Count, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 import audit
 from audit import Action
@@ -67,7 +67,7 @@ def create(request: StaffRequest, tip: UUID) -> HttpResponse:
 
 
 @staff_required("handoffs.view")
-@require_GET
+@require_safe
 def inbox(request: StaffRequest) -> HttpResponse:
     waiting_first = Case(
         When(status=Status.PENDING, then=Value(0)),
@@ -117,7 +117,7 @@ def _recorded_statement(handoff: Handoff) -> str:
 
 
 @staff_required("handoffs.view")
-@require_GET
+@require_safe
 def detail(request: StaffRequest, code: UUID) -> HttpResponse:
     handoff = access.get_handoff_for_staff(request, code)
     try:
@@ -213,7 +213,7 @@ def revoke_consent(request: StaffRequest, code: UUID) -> HttpResponse:
 
 
 @staff_required("triage.statistics")
-@require_GET
+@require_safe
 def statistics(request: StaffRequest) -> HttpResponse:
     rows = Handoff.objects.all()
     by_org = rows.values("organization__name", "status").annotate(count=Count("pk"))

@@ -13,6 +13,8 @@ urlpatterns = [
     # Answered by portal.middleware.ProbeMiddleware before routing; listed for reverse().
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/schema/", views.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin_site.urls),

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import health
 from portal.accounts.access import PUBLIC, public
 from portal.errors import error_body, mark_logged
+from portal.indexing import ROBOTS_TXT, indexable
 
 
 class SchemaView(SpectacularAPIView):
@@ -21,9 +23,23 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 @public
-@require_GET
+@require_safe
+@indexable
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/landing.html")
+
+
+@public
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@public
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico whatever the page links; the file lives with the static ones.
+    return HttpResponsePermanentRedirect(static("portal/favicon.ico"))
 
 
 PROBE_METHODS = ("GET", "HEAD")

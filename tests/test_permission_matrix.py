@@ -29,6 +29,8 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("healthz/", "/healthz/", "get", PUBLIC, 200),
     # With a broker configured no worker beats in the test database: degraded, 503.
     ("readyz/", "/readyz/", "get", PUBLIC, 200 if settings.CELERY_TASK_ALWAYS_EAGER else 503),
+    ("robots.txt", "/robots.txt", "get", PUBLIC, 200),
+    ("favicon.ico", "/favicon.ico", "get", PUBLIC, 301),
     ("api/schema/", "/api/schema/", "get", PUBLIC, 200),
     ("api/docs/", "/api/docs/", "get", PUBLIC, 200),
     ("", "/", "get", PUBLIC, 200),

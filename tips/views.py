@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.access import public
+from portal.indexing import indexable
 from portal.vault import InvalidReceipt
 from tips import actions, followup, throttle
 from tips.forms import HelpForm, ReceiptForm, ReplyForm, TipForm, new_submission_token
@@ -57,9 +58,10 @@ def _submit(
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@indexable
 def tip_form(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "tips/tip_form.html", {"form": TipForm(initial=_fresh_token())})
     form = TipForm(request.POST, request.FILES)
     return _submit(
@@ -68,17 +70,18 @@ def tip_form(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@indexable
 def help_form(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "tips/help_form.html", {"form": HelpForm(initial=_fresh_token())})
     return _submit(request, HelpForm(request.POST), "tips/help_form.html", files_chosen=False)
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "tips/follow_up.html", {"form": ReceiptForm()})
     form = ReceiptForm(request.POST)
     if not throttle.hit(request, throttle.FOLLOW_UPS):

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal import vault
 from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
@@ -42,7 +42,7 @@ def _field(request: HttpRequest, name: str) -> str:
 
 
 @staff_required("triage.view_queue")
-@require_GET
+@require_safe
 def queue_page(request: StaffRequest) -> HttpResponse:
     filters, errors = queue.Filters.from_query(request.GET)
     tips = filters.apply(access.tips_for(request.user), request.user)
@@ -71,7 +71,7 @@ def queue_page(request: StaffRequest) -> HttpResponse:
 
 
 @staff_required("triage.view_tip")
-@require_GET
+@require_safe
 def tip_page(request: StaffRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     try:
@@ -283,7 +283,7 @@ def request_reveal(request: StaffRequest, code: UUID) -> HttpResponse:
 
 
 @staff_required("triage.reveal_contact")
-@require_GET
+@require_safe
 def contact(request: StaffRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     reveal = access.approved_reveal(tip, request.user)
@@ -334,7 +334,7 @@ def _printable(request: StaffRequest, tip: Tip, template: str, **context: Any) -
 
 
 @staff_required("triage.refer")
-@require_GET
+@require_safe
 def referral_packet(request: StaffRequest, code: UUID, referral: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     row = get_object_or_404(tip.referrals.select_related("created_by"), code=referral)
@@ -344,7 +344,7 @@ def referral_packet(request: StaffRequest, code: UUID, referral: UUID) -> HttpRe
 
 
 @staff_required("triage.view_tip")
-@require_GET
+@require_safe
 def minor_summary_page(request: StaffRequest, code: UUID) -> HttpResponse:
     tip = access.get_tip_for_staff(request, code)
     view = reading.open_tip(tip, keys_or_locked(request), actor=request.user)
@@ -354,7 +354,7 @@ def minor_summary_page(request: StaffRequest, code: UUID) -> HttpResponse:
 
 
 @staff_required("triage.view_tip")
-@require_GET
+@require_safe
 def attachment(request: StaffRequest, code: UUID, attachment: UUID) -> StreamingHttpResponse:
     tip = access.get_tip_for_staff(request, code)
     row = access.get_attachment_for_staff(request, tip, attachment)
@@ -363,7 +363,7 @@ def attachment(request: StaffRequest, code: UUID, attachment: UUID) -> Streaming
 
 
 @staff_required("triage.approve_reveal")
-@require_GET
+@require_safe
 def reveals(request: StaffRequest) -> HttpResponse:
     rows = (
         ContactReveal.objects.filter(tip__in=access.tips_for(request.user))

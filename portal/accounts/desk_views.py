@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal import vault
 from portal.accounts.access import StaffRequest, staff_required, unlocked_keys
@@ -27,7 +27,7 @@ def _desk_held_by(request: HttpRequest, slug: str) -> tuple[Desk, vault.Unlocked
 
 
 @staff_required("vault.grant_desk")
-@require_http_methods(["GET"])
+@require_safe
 def desks(request: StaffRequest) -> HttpResponse:
     unlocked = unlocked_keys(request)
     held = [

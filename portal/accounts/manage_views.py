@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal import outbox
 from portal.accounts import actions
@@ -80,7 +80,7 @@ def reset_two_factor(request: StaffRequest, username: str) -> HttpResponse:
 
 
 @staff_required("system.health")
-@require_http_methods(["GET"])
+@require_safe
 def health(request: StaffRequest) -> HttpResponse:
     """System health for admins: background work and account counts, no tip content."""
     last_beat = WorkerHeartbeat.objects.order_by("-at").first()

@@ -58,7 +58,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("password")
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
@@ -97,7 +97,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/sign_in.html",
         {"form": form},
-        status=200 if form.is_valid() or request.method == "GET" else 400,
+        status=200 if form.is_valid() or request.method != "POST" else 400,
     )
 
 
