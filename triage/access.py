@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from portal.accounts.access import StaffAPIRequest, StaffRequest
-from portal.models import User
 from portal.errors import Purged
+from portal.models import User
 from portal.roles import roles_with
 from retention.models import TipTombstone
 from tips.models import Attachment, Tip

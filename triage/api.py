@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from portal.accounts.access import StaffAPIRequest
 from portal.accounts.api import StaffAPIView
 from portal.downloads import download_response
-from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from retention import actions as retention_actions
+from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading
 from triage.models import ContactReveal, MinorReport, Referral
 
