@@ -9,7 +9,7 @@ editing right now is left for the next run instead of racing the edit.
 # ruff: noqa: N818
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -205,13 +205,6 @@ def _candidate_ids(moment: datetime, batch: int, after: int) -> list[int]:
     )
 
 
-def _lock_for_purge(tip_id: int) -> Tip | None:
-    rows = Tip.objects.filter(pk=tip_id)
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True)
-    return rows.first()
-
-
 def do_purge_expired(
     *,
     dry_run: bool = False,
@@ -220,17 +213,20 @@ def do_purge_expired(
     progress: Callable[[int], None] | None = None,
 ) -> PurgeSummary:
     """Purge every tip whose date has passed and that is not held, a batch of ids at a time
-    (no whole-table load). A held tip counts as held; a tip with an open handoff, or locked by
-    a staff action right now, is postponed (the first by the grace period). `dry_run` counts
-    and lists, changing nothing. Audit: TIP_PURGED per tip, RETENTION_PURGE_RUN per run."""
+    (no whole-table load; one transaction per batch). A held tip counts as held; a tip with an
+    open handoff is postponed by the grace period, and one a staff action has locked right now
+    is postponed to the next run. `dry_run` counts and lists, changing nothing.
+    Audit: TIP_PURGED per tip, RETENTION_PURGE_RUN per run."""
     moment = now or timezone.now()
     summary = PurgeSummary()
     after = 0
     seen = 0
     while ids := _candidate_ids(moment, batch, after):
         after = ids[-1]
-        for tip_id in ids:
-            _purge_one(tip_id, moment, summary, dry_run=dry_run)
+        if dry_run:
+            _look_at_batch(ids, summary)
+        else:
+            _purge_batch(ids, moment, summary)
         seen += len(ids)
         if progress is not None:
             progress(seen)
@@ -247,38 +243,48 @@ def do_purge_expired(
     return summary
 
 
-def _purge_one(tip_id: int, moment: datetime, summary: PurgeSummary, *, dry_run: bool) -> None:
-    if dry_run:
-        tip = Tip.objects.filter(pk=tip_id).first()
-        if tip is None:
-            return
+def _with_open_handoffs(ids: list[int]) -> set[int]:
+    return set(
+        Handoff.objects.filter(tip_id__in=ids, status__in=OPEN_HANDOFF).values_list(
+            "tip_id", flat=True
+        )
+    )
+
+
+def _look_at_batch(ids: list[int], summary: PurgeSummary) -> None:
+    tips = list(Tip.objects.filter(pk__in=ids).order_by("pk").only("pk", "code", "hold"))
+    waiting = _with_open_handoffs(ids)
+    for tip in tips:
         if tip.hold:
             summary.held += 1
-        elif tip.handoffs.filter(status__in=OPEN_HANDOFF).exists():
+        elif tip.pk in waiting:
             summary.postponed += 1
         else:
             summary.would_purge.append(str(tip.code))
-        return
+
+
+def _purge_batch(ids: list[int], moment: datetime, summary: PurgeSummary) -> None:
     with transaction.atomic():
-        tip = _lock_for_purge(tip_id)
-        if tip is None:
-            summary.postponed += 1  # a staff action holds the row: the next run takes it
-            return
-        if (
-            tip.purged_at is not None
-            or not Tip.objects.filter(policy.due_by(moment), pk=tip.pk).exists()
-        ):
-            return  # a review or a reopening moved its date meanwhile
-        if tip.hold:
-            summary.held += 1
-            return
-        if tip.handoffs.filter(status__in=OPEN_HANDOFF).exists():
-            postpone(tip.pk, moment)
-            summary.postponed += 1
-            return
-        files = purge_tip(tip, moment)
-        transaction.on_commit(lambda: _delete_files(files))
-        summary.purged += 1
+        rows = Tip.objects.filter(policy.due_by(moment), pk__in=ids, purged_at__isnull=True)
+        if connection.features.has_select_for_update_skip_locked:
+            # A tip a staff action holds right now is left whole for the next run.
+            rows = rows.select_for_update(skip_locked=True)
+        tips = list(rows.order_by("pk"))
+        got = {tip.pk for tip in tips}
+        if len(got) < len(ids):
+            # Not locked here: either a staff action holds it, or its date moved meanwhile.
+            still_due = Tip.objects.filter(policy.due_by(moment), pk__in=set(ids) - got)
+            summary.postponed += still_due.count()
+        summary.held += sum(1 for tip in tips if tip.hold)
+        waiting = _with_open_handoffs([tip.pk for tip in tips if not tip.hold])
+        for tip_id in waiting:
+            postpone(tip_id, moment)
+        summary.postponed += len(waiting)
+        going = [tip for tip in tips if not tip.hold and tip.pk not in waiting]
+        if going:
+            files = purge_tips(going, moment)
+            transaction.on_commit(lambda: _delete_files(files))
+            summary.purged += len(going)
 
 
 def _delete_files(names: list[str]) -> None:
@@ -286,43 +292,53 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def _records_of(tip: Tip, handoffs: list[Handoff]) -> Iterator[tuple[str, str]]:
-    yield tip.vault_record
-    for code in Message.objects.filter(tip=tip).values_list("code", flat=True):
-        yield ("tips.message", str(code))
+def purge_tips(tips: list[Tip], moment: datetime) -> list[str]:
+    """Inside the caller's transaction, with the tips' rows locked: shred every wrap of every
+    key of each tip (desks, recovery, the tipster, partner organizations), delete the tips'
+    rows (cascading to attachments, blind indexes, thread, notes, changes, links, reveals,
+    referrals, reports, retry copies), strip their handoffs to their outcome, and keep a
+    tombstone of each. Returns the storage names of the attachment files, to delete once the
+    transaction commits."""
+    ids = [tip.pk for tip in tips]
+    handoffs = list(Handoff.objects.filter(tip_id__in=ids))
+    handoff_ids = [handoff.pk for handoff in handoffs]
+    records: list[tuple[str, str]] = [tip.vault_record for tip in tips]
+    records += [
+        ("tips.message", str(code))
+        for code in Message.objects.filter(tip_id__in=ids).values_list("code", flat=True)
+    ]
     for handoff in handoffs:
-        yield handoff.request_record
-        yield handoff.identity_record
-        for code in Activity.objects.filter(handoff=handoff).values_list("code", flat=True):
-            yield ("handoffs.activity", str(code))
-
-
-def purge_tip(tip: Tip, moment: datetime) -> list[str]:
-    """Inside the caller's transaction, with the tip's row locked: shred every wrap of every key
-    of the tip (desks, recovery, the tipster, partner organizations), delete its rows (cascading
-    to attachments, blind indexes, thread, notes, changes, links, reveals, referrals, reports,
-    retry copies), strip its handoffs to their outcome, and keep a tombstone. Returns the
-    storage names of the attachment files, to delete once the transaction commits."""
-    handoffs = list(Handoff.objects.filter(tip=tip))
-    for record in list(_records_of(tip, handoffs)):
-        vault.shred(record)
-    files = list(Attachment.objects.filter(tip=tip).values_list("blob", flat=True))
-    TipTombstone.objects.create(
-        code=tip.code,
-        created_at=tip.created_at,
-        closed_at=tip.closed_at,
-        purged_at=moment,
-        category=tip.category,
-        priority_level=tip.priority_level,
-        area=tip.area,
-        close_reason=tip.close_reason,
-        handoff_outcomes=[handoff.outcome for handoff in handoffs],
+        records += [handoff.request_record, handoff.identity_record]
+    records += [
+        ("handoffs.activity", str(code))
+        for code in Activity.objects.filter(handoff_id__in=handoff_ids).values_list(
+            "code", flat=True
+        )
+    ]
+    vault.shred_many(records)
+    files = list(Attachment.objects.filter(tip_id__in=ids).values_list("blob", flat=True))
+    outcomes: dict[int, list[str]] = {}
+    for handoff in handoffs:
+        if handoff.tip_id is not None:
+            outcomes.setdefault(handoff.tip_id, []).append(handoff.outcome)
+    TipTombstone.objects.bulk_create(
+        TipTombstone(
+            code=tip.code,
+            created_at=tip.created_at,
+            closed_at=tip.closed_at,
+            purged_at=moment,
+            category=tip.category,
+            priority_level=tip.priority_level,
+            area=tip.area,
+            close_reason=tip.close_reason,
+            handoff_outcomes=outcomes.get(tip.pk, []),
+        )
+        for tip in tips
     )
-    if handoffs:
-        ids = [handoff.pk for handoff in handoffs]
-        Activity.objects.filter(handoff_id__in=ids).delete()
-        Consent.objects.filter(handoff_id__in=ids).delete()
-        Handoff.objects.filter(pk__in=ids).update(
+    if handoff_ids:
+        Activity.objects.filter(handoff_id__in=handoff_ids).delete()
+        Consent.objects.filter(handoff_id__in=handoff_ids).delete()
+        Handoff.objects.filter(pk__in=handoff_ids).update(
             tip=None,
             purged_at=moment,
             request=b"",
@@ -331,8 +347,8 @@ def purge_tip(tip: Tip, moment: datetime) -> list[str]:
             language="",
             updated_at=moment,
         )
-    code = str(tip.code)
-    Tip.objects.filter(duplicate_of=tip).update(duplicate_of=None)
-    tip.delete()
-    audit.record(Action.TIP_PURGED, actor="system", target=("tips.tip", code))
+    Tip.objects.filter(duplicate_of_id__in=ids).exclude(pk__in=ids).update(duplicate_of=None)
+    Tip.objects.filter(pk__in=ids).delete()
+    for tip in tips:
+        audit.record(Action.TIP_PURGED, actor="system", target=("tips.tip", str(tip.code)))
     return files
