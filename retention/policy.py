@@ -85,7 +85,7 @@ def due_by(moment: datetime) -> Q:
 def periods() -> list[Period]:
     """What the policy page shows supervisors."""
     rows = [
-        Period(setting, CloseReason(reason).label, _days(setting))
+        Period(setting, str(CloseReason(reason).label), _days(setting))
         for reason, setting in _PERIOD_SETTINGS.items()
     ]
     return rows

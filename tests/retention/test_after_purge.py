@@ -43,7 +43,7 @@ CLOSE_REASON_TEXT = "Handed to the state bureau, nothing more here"
 
 
 @pytest.fixture
-def everything(clock, submit, investigator, keys, liaison_a, recovery_key, caplog, settings):
+def everything(clock, submit, investigator, keys, liaison_a, *, caplog, settings):
     """A tip that had a photo, a contact, a note, a thread, a handoff with consent (closed with
     an outcome, and a liaison's note) and a related link, then closed as resolved with the
     period set to 0; returns what it held."""
@@ -68,6 +68,10 @@ def everything(clock, submit, investigator, keys, liaison_a, recovery_key, caplo
         Tip.objects.get(pk=tip.pk), "closed", acting_user=investigator,
         reason=CLOSE_REASON_TEXT, unlocked=keys(investigator), close_reason="resolved",
     )  # fmt: skip
+    message_codes = [str(c) for c in Message.objects.filter(tip=tip).values_list("code", flat=True)]
+    activity_codes = [
+        str(c) for c in Activity.objects.filter(handoff=handoff).values_list("code", flat=True)
+    ]
     held = {
         "texts": [
             factories.DESCRIPTION, "Warehouse behind 9th and Pine", "7ABC123",
@@ -77,11 +81,11 @@ def everything(clock, submit, investigator, keys, liaison_a, recovery_key, caplo
         ],
         "codes": [
             *(str(c) for c in Attachment.objects.filter(tip=tip).values_list("code", flat=True)),
-            *(str(c) for c in Message.objects.filter(tip=tip).values_list("code", flat=True)),
+            *message_codes,
             *(str(c) for c in Note.objects.filter(tip=tip).values_list("code", flat=True)),
             *(str(c) for c in Change.objects.filter(tip=tip).values_list("code", flat=True)),
             str(Consent.objects.get(handoff=handoff).code),
-            *(str(c) for c in Activity.objects.filter(handoff=handoff).values_list("code", flat=True)),
+            *activity_codes,
             *Attachment.objects.filter(tip=tip).values_list("blob", flat=True),
         ],
         "lookup": bytes(tip.receipt_lookup),
@@ -89,10 +93,10 @@ def everything(clock, submit, investigator, keys, liaison_a, recovery_key, caplo
         "indexes": list(Identifier.objects.filter(tip=tip).values_list("kind", "digest")),
         "records": [
             ("tips.tip", str(tip.code)),
-            *(("tips.message", str(c)) for c in Message.objects.filter(tip=tip).values_list("code", flat=True)),
+            *(("tips.message", code) for code in message_codes),
             ("handoffs.handoff", str(handoff.code)),
             ("handoffs.identity", str(handoff.code)),
-            *(("handoffs.activity", str(c)) for c in Activity.objects.filter(handoff=handoff).values_list("code", flat=True)),
+            *(("handoffs.activity", code) for code in activity_codes),
         ],
     }  # fmt: skip
     assert held["indexes"] and len(held["codes"]) >= 6
@@ -139,7 +143,7 @@ def purge(clock, django_capture_on_commit_callbacks):
 
 
 def test_nothing_of_a_purged_tip_remains(everything, purge, private_storage, caplog, recovery_key):
-    tip, receipt, handoff, other, held = everything
+    tip, _receipt, _handoff, other, held = everything
     assert any(private_storage.rglob("*"))
 
     assert purge().strip() == "purged 1, held 0, postponed 0"

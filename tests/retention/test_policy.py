@@ -32,7 +32,7 @@ def exists(tip) -> bool:
 
 @pytest.mark.parametrize(("close_reason", "setting", "days"), PERIODS)
 def test_it_keeps_a_closed_tip_exactly_its_period(
-    clock, submit, close, close_reason, setting, days, settings, supervisor, keys
+    clock, submit, close, close_reason, setting, *, days, settings, supervisor, keys
 ):
     assert getattr(settings, setting) == days
     original = submit()[0] if close_reason == "duplicate" else None
@@ -218,7 +218,7 @@ def test_the_nightly_task_runs_the_same_purge(clock, submit, close, settings):
 
 
 def test_the_warning_goes_to_the_assignee_once_before_the_purge(
-    clock, submit, close, committed, mailoutbox, investigator
+    clock, submit, close, committed, mailoutbox, *, investigator
 ):
     investigator.email = "ivy@example.org"
     investigator.save()
@@ -236,7 +236,7 @@ def test_the_warning_goes_to_the_assignee_once_before_the_purge(
 
 
 def test_the_warning_for_an_unassigned_tip_goes_to_the_supervisors(
-    clock, submit, committed, mailoutbox, supervisor, investigator, settings
+    clock, submit, committed, mailoutbox, supervisor, *, investigator, settings
 ):
     supervisor.email = "sam@example.org"
     supervisor.save()
