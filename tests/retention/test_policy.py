@@ -3,9 +3,11 @@ legal hold, the grace period and `--dry-run`, with a frozen clock."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 
 from audit import Action
 from retention import actions as retention
@@ -248,3 +250,20 @@ def test_the_warning_for_an_unassigned_tip_goes_to_the_supervisors(
     committed(retention.do_warn_of_purges)
 
     assert [m.to for m in mailoutbox] == [["sam@example.org"]]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_progress_on_a_terminal_only(clock, submit, close):
+    close(submit()[0], "spam")
+    clock.move_to(T0 + timedelta(days=31), tick=False)
+    out, err = Terminal(), io.StringIO()
+
+    call_command("purge_expired", stdout=out, stderr=err)
+
+    assert "looked at 1 tips" in err.getvalue()
+    assert out.getvalue().strip() == "purged 1, held 0, postponed 0"
+    assert "looked at" not in run("purge_expired", stderr=io.StringIO())
