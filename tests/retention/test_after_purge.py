@@ -261,3 +261,14 @@ def test_statistics_still_count_the_purged_tip(everything, purge, supervisor):
 
     assert "Services provided" in page
     assert TipTombstone.objects.filter(close_reason="resolved").count() == 1
+
+
+def test_the_liaison_can_no_longer_add_to_a_purged_handoff(everything, purge, liaison_a):
+    handoff = everything[2]
+    purge()
+
+    with pytest.raises(handoff_actions.WrongState):
+        handoff_actions.do_add_note(
+            Handoff.objects.get(pk=handoff.pk), "One more thing", acting_user=liaison_a
+        )
+    assert not Activity.objects.filter(handoff_id=handoff.pk).exists()
