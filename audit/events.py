@@ -45,6 +45,10 @@ class Action(models.IntegerChoices):
     TIP_REOPENED = 222, "Tip reopened"
     PURGE_APPROVED = 223, "Purge approved"
     STATISTICS_VIEWED = 224, "Statistics viewed"
+    TIP_REVIEWED = 225, "Tip reviewed and validated for retention"
+    TIP_HOLD_PLACED = 226, "Legal hold placed on a tip"
+    TIP_HOLD_RELEASED = 227, "Legal hold released"
+    PURGE_WARNED = 228, "Staff told of an upcoming purge"
 
     # --- 300s: victim-service handoffs -----------------------------------------------------
     HANDOFF_CREATED = 301, "Handoff created"

@@ -8,6 +8,7 @@ MEASUREMENTS = {
     "tip_page": "bench.tip_page",
     "queue_candidates": "bench.queue_candidates",
     "attachments": "bench.attachments",
+    "purge": "bench.retention_purge",
 }
 # Measured together on one loaded triage database (bench/triage_run.py), loaded once.
 ON_TRIAGE_DATABASE = ("queue", "tip_page", "queue_candidates")

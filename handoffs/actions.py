@@ -240,6 +240,8 @@ def _locked(handoff: Handoff) -> Handoff:
 def _require_liaison(handoff: Handoff, user: User) -> None:
     if not user.may("handoffs.respond") or user.organization_id != handoff.organization_id:
         raise NotYours(_("Only the organization's liaisons answer its handoffs."))
+    if handoff.purged_at is not None:
+        raise WrongState(_("This handoff was removed under the retention policy."))
 
 
 @transaction.atomic

@@ -27,6 +27,10 @@ from triage import access as triage_access
 OBJECT = OpenApiTypes.OBJECT
 
 
+# What is left of a handoff whose tip was purged: its status and outcome code.
+PURGED_MESSAGE = "removed under the retention policy"
+
+
 class HandoffAPIView(StaffAPIView):
     def handoff(self, request: StaffAPIRequest, code: Any) -> Handoff:
         return access.get_handoff_for_staff(request, code)
@@ -145,6 +149,8 @@ class HandoffView(HandoffAPIView):
     @extend_schema(responses=OBJECT)
     def get(self, request: StaffAPIRequest, code: str) -> Response:
         handoff = self.handoff(request, code)
+        if handoff.purged_at is not None:
+            return Response({**summary(handoff), "removed": PURGED_MESSAGE})
         view = reading.open_handoff(handoff, self.keys(request), actor=request.user)
         return Response(
             {

@@ -46,7 +46,12 @@ class Scope(models.TextChoices):
 
 class Handoff(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    tip = models.ForeignKey("tips.Tip", on_delete=models.PROTECT, related_name="handoffs")
+    # Empty once the tip is purged under the retention policy: the handoff then keeps only its
+    # organization, dates, status and outcome code, for the statistics and the liaison.
+    tip = models.ForeignKey(
+        "tips.Tip", null=True, blank=True, on_delete=models.PROTECT, related_name="handoffs"
+    )
+    purged_at = models.DateTimeField(null=True, blank=True)
     organization = models.ForeignKey(
         "partners.Organization", on_delete=models.PROTECT, related_name="handoffs"
     )

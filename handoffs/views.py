@@ -120,6 +120,9 @@ def _recorded_statement(handoff: Handoff) -> str:
 @require_safe
 def detail(request: StaffRequest, code: UUID) -> HttpResponse:
     handoff = access.get_handoff_for_staff(request, code)
+    if handoff.purged_at is not None:
+        # Its tip was purged under the retention policy: nothing sealed is left, only the outcome.
+        return render(request, "handoffs/purged.html", {"handoff": handoff})
     try:
         return _detail(request, handoff)
     except (vault.Locked, vault.NoDeskAccess):

@@ -76,6 +76,25 @@ class TooLarge(exceptions.APIException):
         self.about_files = about_files
 
 
+class Purged(Http404):
+    """A record purged under the retention policy: 410 with what its tombstone keeps (`extra`,
+    plaintext metadata only) on the API, the "gone" page on pages."""
+
+    def __init__(self, extra: dict[str, Any]) -> None:
+        super().__init__("Purged under the retention policy.")
+        self.extra = extra
+
+
+class Gone(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "This tip was purged under the retention policy."
+    default_code = "purged"
+
+    def __init__(self, extra: dict[str, Any]) -> None:
+        super().__init__()
+        self.extra = extra
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
@@ -117,6 +136,8 @@ def _as_api_exception(exc: Exception) -> Exception:  # noqa: PLR0911 - one answe
         return VaultLocked()
     if isinstance(exc, vault.NoDeskAccess):
         return exceptions.PermissionDenied("You do not hold this desk's key.")
+    if isinstance(exc, Purged):
+        return Gone(exc.extra)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
@@ -169,6 +190,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         else None
     )
     response.data = error_body(response.status_code, message, code=code, fields=fields)
+    if isinstance(exc, Gone):
+        response.data.update(exc.extra)
     return response
 
 
@@ -208,6 +231,8 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, Purged) and not _wants_json(request):
+        return render(request, "gone.html", status=410)
     return _error_response(request, 404, _("There is nothing at this address."))
 
 

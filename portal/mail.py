@@ -63,6 +63,14 @@ NOTICES = {
             "it. This message never contains anything about the person."
         ),
     ),
+    "purge_warning": Notice(
+        _("A tip will be purged soon under the retention policy"),
+        _(
+            "A tip you hold, or an unassigned tip, reaches the end of its retention period soon. "
+            "Sign in to review it if it is still needed. This message never contains tip "
+            "content."
+        ),
+    ),
 }
 
 

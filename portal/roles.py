@@ -39,6 +39,10 @@ _INVESTIGATOR = frozenset(
         # The handoff pages: the task force sees status, outcome and what it sent.
         "handoffs.view",
         "accounts.own_profile",
+        # Record why a lead is still needed: a new retention period.
+        "retention.review",
+        # Told before a tip they hold is purged.
+        "alerts.purge_warning",
         # Told at once of an urgent tip while on call.
         "alerts.urgent_tip",
     }
@@ -53,6 +57,11 @@ _SUPERVISOR = (_INVESTIGATOR - {"alerts.urgent_tip"}) | {
     "audit.view",
     "vault.grant_desk",
     "purge.approve",
+    # Legal hold: a held tip is never purged. The policy page lists the periods.
+    "retention.hold",
+    "retention.policy",
+    # Told before an unassigned tip is purged.
+    "alerts.purge_unassigned",
     # Told when an urgent tip waits past its service-level time.
     "alerts.escalation",
 }

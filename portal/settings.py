@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "tips",
     "triage",
     "handoffs",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -436,6 +437,30 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, str | float]] = {
     "forget-retry-copies": {"task": "tips.tasks.forget_retry_copies", "schedule": 3600.0},
     "alert-overdue-handoffs": {"task": "handoffs.tasks.alert_overdue", "schedule": 300.0},
     "expire-consents": {"task": "handoffs.tasks.expire_consents", "schedule": 3600.0},
+}
+
+# Retention (docs/operations.md, "Retention"): how long a closed tip is kept, by close reason;
+# how often an open tip must be reviewed; never more than five years without a review
+# (28 CFR Part 23). `0` means "due at the next run".
+RETENTION_SPAM_DAYS = env_int("RETENTION_SPAM_DAYS", 30)
+RETENTION_UNFOUNDED_DAYS = env_int("RETENTION_UNFOUNDED_DAYS", 365)
+RETENTION_INSUFFICIENT_INFORMATION_DAYS = env_int("RETENTION_INSUFFICIENT_INFORMATION_DAYS", 365)
+RETENTION_DUPLICATE_DAYS = env_int("RETENTION_DUPLICATE_DAYS", 365)
+RETENTION_RESOLVED_DAYS = env_int("RETENTION_RESOLVED_DAYS", 1825)
+RETENTION_REVIEW_DAYS = env_int("RETENTION_REVIEW_DAYS", 365)
+RETENTION_MAX_UNREVIEWED_DAYS = env_int("RETENTION_MAX_UNREVIEWED_DAYS", 1825)
+# What the tipster adds, or a handoff still open, puts the purge off by this much.
+RETENTION_GRACE_DAYS = env_int("RETENTION_GRACE_DAYS", 30)
+# The assignee (or the supervisors) are told this many days before a purge.
+RETENTION_WARNING_DAYS = env_int("RETENTION_WARNING_DAYS", 14)
+RETENTION_PURGE_BATCH = env_int("RETENTION_PURGE_BATCH", 200)
+CELERY_BEAT_SCHEDULE["purge-expired-tips"] = {
+    "task": "retention.tasks.purge_expired",
+    "schedule": 86400.0,
+}
+CELERY_BEAT_SCHEDULE["warn-of-purges"] = {
+    "task": "retention.tasks.warn_of_purges",
+    "schedule": 3600.0,
 }
 
 # --- REST API ---------------------------------------------------------------------------------

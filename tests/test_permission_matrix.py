@@ -75,6 +75,7 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("api/v1/follow-up/messages/", "/api/v1/follow-up/messages/", "post", PUBLIC, 400),
     ("triage/", "/triage/", "get", "triage.view_queue", 200),
     ("triage/reveals/", "/triage/reveals/", "get", "triage.approve_reveal", 200),
+    ("triage/retention/", "/triage/retention/", "get", "retention.policy", 200),
     ("api/v1/triage/tips/", "/api/v1/triage/tips/", "get", "triage.view_queue", 200),
 ]  # fmt: skip
 
@@ -98,6 +99,36 @@ OBJECT_ROUTES: list[tuple[str, str, str, str, int]] = [
     ),
     ("triage/tips/<uuid:code>/", "/triage/tips/{ID}/", "get", "triage.view_tip", 404),
     ("triage/tips/<uuid:code>/claim/", "/triage/tips/{ID}/claim/", "post", "triage.claim", 404),
+    (
+        "triage/tips/<uuid:code>/review/",
+        "/triage/tips/{ID}/review/",
+        "post",
+        "retention.review",
+        404,
+    ),
+    ("triage/tips/<uuid:code>/hold/", "/triage/tips/{ID}/hold/", "post", "retention.hold", 404),
+    # The body is checked before the tip is looked up: an empty one is a 400.
+    (
+        "api/v1/triage/tips/<uuid:code>/review/",
+        "/api/v1/triage/tips/{ID}/review/",
+        "post",
+        "retention.review",
+        400,
+    ),
+    (
+        "api/v1/triage/tips/<uuid:code>/hold/",
+        "/api/v1/triage/tips/{ID}/hold/",
+        "post",
+        "retention.hold",
+        400,
+    ),
+    (
+        "api/v1/triage/tips/<uuid:code>/hold/",
+        "/api/v1/triage/tips/{ID}/hold/",
+        "delete",
+        "retention.hold",
+        400,
+    ),
     ("triage/tips/<uuid:code>/release/", "/triage/tips/{ID}/release/", "post", "triage.claim", 404),
     ("triage/tips/<uuid:code>/assign/", "/triage/tips/{ID}/assign/", "post", "triage.assign", 302),
     (

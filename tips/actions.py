@@ -33,6 +33,7 @@ from portal import mail, outbox, vault
 from portal.models import User
 from portal.roles import roles_with
 from portal.vault import tipster
+from retention import dates as retention
 from tips import extract, scoring
 from tips.models import (
     LEVEL_RANK,
@@ -327,6 +328,7 @@ def do_add_tipster_message(tip: Tip, body: str) -> Message:
     """The tipster adds information or replies. Audit: TIPSTER_MESSAGE_ADDED."""
     with transaction.atomic():
         message = add_to_thread(tip, body, sender=Message.Sender.TIPSTER)
+        retention.postpone(tip.pk)
         audit.record(Action.TIPSTER_MESSAGE_ADDED, actor="anonymous", target=tip)
     return message
 

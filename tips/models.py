@@ -15,6 +15,7 @@ the integer pk — so content is encrypted before the row exists.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -96,6 +97,18 @@ class Language(models.TextChoices):
     SPANISH = "es", "Español"
 
 
+def _review_due() -> datetime:
+    from retention.policy import default_review_due  # noqa: PLC0415 - retention imports tips
+
+    return default_review_due()
+
+
+def _unreviewed_limit() -> datetime:
+    from retention.policy import default_unreviewed_limit  # noqa: PLC0415 - retention imports tips
+
+    return default_unreviewed_limit()
+
+
 class Tip(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -150,6 +163,17 @@ class Tip(models.Model):
     urgent_notified_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # Retention (retention.policy): when the tip was closed, when a closed tip may be purged,
+    # when an open one must be reviewed, and the five-year limit an open tip is never kept
+    # past without a review. A tip under legal hold is never purged; the hold's reason is sealed.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+    review_due = models.DateTimeField(null=True, blank=True, default=_review_due)
+    unreviewed_limit = models.DateTimeField(null=True, blank=True, default=_unreviewed_limit)
+    hold = models.BooleanField(default=False, db_default=False)
+    hold_reason = models.BinaryField(null=True, blank=True)
+    # The purge date the last warning was about: one notice per date, a new one after a change.
+    purge_warned_for = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -172,6 +196,9 @@ class Tip(models.Model):
                 name="tip_queue_by_status",
             ),
             models.Index(fields=["assignee", "status"], name="tip_assignee_status"),
+            # The purge run and its warnings: closed tips by purge date, open ones by limit.
+            models.Index(fields=["purge_after"], name="tip_purge_after"),
+            models.Index(fields=["unreviewed_limit"], name="tip_unreviewed_limit"),
         ]
 
     def __str__(self) -> str:
@@ -188,6 +215,10 @@ class Tip(models.Model):
         if self.status == Status.CLOSED:
             return TipsterStatus.CLOSED
         return TipsterStatus.UNDER_REVIEW
+
+    @property
+    def hold_reason_field(self) -> str:
+        return "hold-reason"
 
     def set_level(self, level: str) -> None:
         self.priority_level, self.level_rank = level, LEVEL_RANK[level]

@@ -16,8 +16,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from portal.accounts.access import StaffAPIRequest, StaffRequest
+from portal.errors import Purged
 from portal.models import User
 from portal.roles import roles_with
+from retention.models import TipTombstone
 from tips.models import Attachment, Tip
 from triage.models import ContactReveal
 
@@ -46,10 +48,39 @@ def tips_for(user: User) -> QuerySet[Tip]:
 
 
 def get_tip_for_staff(request: StaffRequest | StaffAPIRequest, code: UUID | str) -> Tip:
+    """The tip, or 404; a tip purged under the retention policy raises `Purged` (410 with its
+    tombstone) for the task force, and stays a plain 404 for everyone else."""
     try:
         return tips_for(request.user).select_related("assignee").get(code=code)
     except (Tip.DoesNotExist, ValueError, ValidationError):  # a typed code may be no UUID
-        raise Http404("No such tip.") from None
+        pass
+    tombstone = purged_tip(request.user, code)
+    if tombstone is not None:
+        raise Purged({"tombstone": tombstone_summary(tombstone)})
+    raise Http404("No such tip.")
+
+
+def purged_tip(user: User, code: UUID | str) -> TipTombstone | None:
+    if not is_task_force(user):
+        return None
+    try:
+        return TipTombstone.objects.filter(code=code).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def tombstone_summary(tombstone: TipTombstone) -> dict[str, object]:
+    return {
+        "id": str(tombstone.code),
+        "created_at": tombstone.created_at,
+        "closed_at": tombstone.closed_at,
+        "purged_at": tombstone.purged_at,
+        "category": tombstone.category,
+        "priority_level": tombstone.priority_level,
+        "area": tombstone.area,
+        "close_reason": tombstone.close_reason or None,
+        "handoff_outcomes": [code for code in tombstone.handoff_outcomes if code],
+    }
 
 
 def get_attachment_for_staff(request: HttpRequest, tip: Tip, code: UUID | str) -> Attachment:

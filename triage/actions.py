@@ -29,6 +29,7 @@ from portal import mail, vault
 from portal.models import User
 from portal.outcomes import ActionError, Invalid, NotYours
 from portal.roles import roles_with
+from retention import dates as retention
 from tips.actions import add_to_thread
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
 from triage import workflow
@@ -222,7 +223,7 @@ def do_transition(
         _check_closing(locked, close_reason, duplicate_of)
         locked.close_reason = close_reason
         locked.duplicate_of = duplicate_of if close_reason == CloseReason.DUPLICATE else None
-        fields += ["close_reason", "duplicate_of"]
+        fields += ["close_reason", "duplicate_of", *retention.on_closed(locked, timezone.now())]
     before = locked.status
     locked.status = to_status
     _touch(locked, *fields)
@@ -281,7 +282,15 @@ def do_reopen(tip: Tip, *, acting_user: User, reason: str, unlocked: vault.Keyri
     locked.status, locked.close_reason, locked.duplicate_of = Status.IN_REVIEW, "", None
     if locked.assignee is None:
         locked.assignee, locked.claimed_at = acting_user, timezone.now()
-    _touch(locked, "status", "close_reason", "duplicate_of", "assignee", "claimed_at")
+    _touch(
+        locked,
+        "status",
+        "close_reason",
+        "duplicate_of",
+        "assignee",
+        "claimed_at",
+        *retention.on_reopened(locked),
+    )
     change = _record_change(
         locked,
         Change.Kind.REOPEN,

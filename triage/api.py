@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from portal.accounts.access import StaffAPIRequest
 from portal.accounts.api import StaffAPIView
 from portal.downloads import download_response
+from retention import actions as retention_actions
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading
 from triage.models import ContactReveal, MinorReport, Referral
@@ -56,6 +57,10 @@ def tip_summary(tip: Tip) -> dict[str, Any]:
         "assignee": tip.assignee.username if tip.assignee else None,
         "close_reason": tip.close_reason or None,
     }
+
+
+def retention_state(tip: Tip) -> dict[str, Any]:
+    return {"purge_after": tip.purge_after, "review_due": tip.review_due, "hold": tip.hold}
 
 
 class QueueView(TriageAPIView):
@@ -110,6 +115,7 @@ class TipDetailView(TriageAPIView):
                 "notes": [vars(entry) for entry in view.notes],
                 "messages": [vars(entry) for entry in view.messages],
                 "duplicate_of": str(tip.duplicate_of.code) if tip.duplicate_of else None,
+                "retention": retention_state(tip),
             }
         )
 
@@ -467,3 +473,45 @@ class ReferralsView(TriageAPIView):
             unlocked=self.keys(request),
         )
         return Response({"id": str(referral.code), "at": referral.created_at}, status=201)
+
+
+class RetentionReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+def _retention_reason(request: StaffAPIRequest) -> str:
+    serializer = RetentionReasonSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return str(serializer.validated_data["reason"])
+
+
+class ReviewView(TriageAPIView):
+    access_rule = "retention.review"
+
+    @extend_schema(request=RetentionReasonSerializer, responses=OBJECT)
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
+        reason = _retention_reason(request)
+        tip = retention_actions.do_review(
+            self.tip(request, code), reason, acting_user=request.user, unlocked=self.keys(request)
+        )
+        return Response({**tip_summary(tip), "retention": retention_state(tip)})
+
+
+class HoldView(TriageAPIView):
+    access_rule = "retention.hold"
+
+    @extend_schema(request=RetentionReasonSerializer, responses=OBJECT)
+    def post(self, request: StaffAPIRequest, code: str) -> Response:
+        reason = _retention_reason(request)
+        tip = retention_actions.do_place_hold(
+            self.tip(request, code), reason, acting_user=request.user, unlocked=self.keys(request)
+        )
+        return Response({**tip_summary(tip), "retention": retention_state(tip)})
+
+    @extend_schema(request=RetentionReasonSerializer, responses=OBJECT)
+    def delete(self, request: StaffAPIRequest, code: str) -> Response:
+        reason = _retention_reason(request)
+        tip = retention_actions.do_release_hold(
+            self.tip(request, code), reason, acting_user=request.user, unlocked=self.keys(request)
+        )
+        return Response({**tip_summary(tip), "retention": retention_state(tip)})

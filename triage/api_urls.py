@@ -5,6 +5,8 @@ from triage import api
 urlpatterns = [
     path("tips/", api.QueueView.as_view(), name="api-triage-queue"),
     path("tips/<uuid:code>/", api.TipDetailView.as_view(), name="api-triage-tip"),
+    path("tips/<uuid:code>/review/", api.ReviewView.as_view(), name="api-triage-review"),
+    path("tips/<uuid:code>/hold/", api.HoldView.as_view(), name="api-triage-hold"),
     path("tips/<uuid:code>/claim/", api.ClaimView.as_view(), name="api-triage-claim"),
     path("tips/<uuid:code>/release/", api.ReleaseView.as_view(), name="api-triage-release"),
     path("tips/<uuid:code>/assign/", api.AssignView.as_view(), name="api-triage-assign"),

@@ -22,6 +22,9 @@ class Change(models.Model):
         REOPEN = "reopen", _("Reopened")
         CATEGORIZE = "categorize", _("Category changed")
         REPRIORITIZE = "reprioritize", _("Priority changed")
+        REVIEW = "review", _("Reviewed and validated")
+        HOLD = "hold", _("Legal hold placed")
+        RELEASE_HOLD = "release_hold", _("Legal hold released")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tip = models.ForeignKey("tips.Tip", on_delete=models.CASCADE, related_name="changes")

@@ -11,17 +11,20 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal.models import User
+from retention import policy
 from tips.models import LEVEL_RANK, PriorityLevel, Status, Tip, What
 
 ORDER = ("level_rank", "-priority_score", "created_at", "id")
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+PURGE_DUE_DAYS = 30
 
 
 class BadCursorError(ValueError):
@@ -38,6 +41,8 @@ class Filters:
     mine: bool = False
     unclaimed: bool = False
     include_closed: bool = False
+    # Tips (closed or open, not held) that the retention policy purges within 30 days.
+    purge_due: bool = False
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> tuple[Filters, dict[str, list[str]]]:
@@ -63,14 +68,18 @@ class Filters:
             mine=flag("mine"),
             unclaimed=flag("unclaimed"),
             include_closed=flag("include_closed"),
+            purge_due=flag("purge_due"),
         )
         return filters, errors
 
     def apply(self, tips: QuerySet[Tip], user: User) -> QuerySet[Tip]:
         if self.status:
             tips = tips.filter(status=self.status)
-        elif not self.include_closed:
+        elif not (self.include_closed or self.purge_due):
             tips = tips.exclude(status=Status.CLOSED)
+        if self.purge_due:
+            horizon = timezone.now() + timedelta(days=PURGE_DUE_DAYS)
+            tips = tips.filter(policy.due_by(horizon), hold=False)
         if self.category:
             tips = tips.filter(category=self.category)
         if self.priority_level:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,8 @@ from portal import vault
 from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
 from portal.downloads import download_response
 from portal.pages import run_action
+from retention import actions as retention
+from retention import policy
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, workflow
 from triage.models import ContactReveal, MinorReport, Referral
@@ -107,6 +110,60 @@ def tip_page(request: StaffRequest, code: UUID) -> HttpResponse:
             "investigators": access.assignable_staff(),
             "audit_trail": reading.audit_trail(tip),
             "handoffs": tip.handoffs.select_related("organization").order_by("created_at"),
+            "hold_reason": retention.read_hold_reason(tip, unlocked)
+            if request.user.may("retention.hold")
+            else None,
+        },
+    )
+
+
+@staff_required("retention.review")
+@require_POST
+def review(request: StaffRequest, code: UUID) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda tip, keys: retention.do_review(
+            tip, _field(request, "reason"), acting_user=request.user, unlocked=keys
+        ),
+        "Review recorded: a new retention period starts today.",
+    )
+
+
+@staff_required("retention.hold")
+@require_POST
+def hold(request: StaffRequest, code: UUID) -> HttpResponse:
+    if request.POST.get("release"):
+        return _act(
+            request,
+            code,
+            lambda tip, keys: retention.do_release_hold(
+                tip, _field(request, "reason"), acting_user=request.user, unlocked=keys
+            ),
+            "Legal hold released.",
+        )
+    return _act(
+        request,
+        code,
+        lambda tip, keys: retention.do_place_hold(
+            tip, _field(request, "reason"), acting_user=request.user, unlocked=keys
+        ),
+        "Legal hold placed: this tip is not purged while it lasts.",
+    )
+
+
+@staff_required("retention.policy")
+@require_GET
+def retention_policy(request: StaffRequest) -> HttpResponse:
+    return render(
+        request,
+        "triage/retention_policy.html",
+        {
+            "periods": policy.periods(),
+            "review_days": policy.review_days(),
+            "max_unreviewed_days": settings.RETENTION_MAX_UNREVIEWED_DAYS,
+            "grace_days": settings.RETENTION_GRACE_DAYS,
+            "warning_days": settings.RETENTION_WARNING_DAYS,
         },
     )
 

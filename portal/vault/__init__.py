@@ -73,6 +73,7 @@ from portal.vault.records import (
     open_record_keys,
     revoke_reader,
     shred,
+    shred_many,
 )
 from portal.vault.rotation import RotationReport, rotate_desk_key
 
@@ -121,6 +122,7 @@ __all__ = [
     "rotate_desk_key",
     "session",
     "shred",
+    "shred_many",
     "tipster",
     "triage_desk",
     "unlock",
