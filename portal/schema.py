@@ -27,6 +27,7 @@ _ERROR_DESCRIPTIONS = {
     404: "No such object, or not one this account may see.",
     406: "The Accept header asks for something other than JSON.",
     409: "The object's state does not allow this now (e.g. claimed by someone else).",
+    410: "The tip was purged under the retention policy: `tombstone` says what is kept.",
     413: "The body, or its attachments together, are over the size or count limit.",
     415: "The body is not in a media type this operation accepts.",
     422: "The request contradicts an earlier one (see the message).",
@@ -80,9 +81,13 @@ class PortalAutoSchema(AutoSchema):
                 statuses.add(409)
         if "{" in self.path:
             statuses.add(404)
+        if getattr(view, "gone_when_purged", False) and "{code}" in self.path:
+            statuses.add(410)
         if getattr(view, "rate_limit", None):
             statuses.add(429)
-        statuses |= set(getattr(view, "error_statuses", ()))
+        # Each class in the view's lineage may add the rules of its own.
+        for cls in type(view).__mro__:
+            statuses |= set(vars(cls).get("error_statuses", ()))
         return statuses
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:

@@ -29,6 +29,9 @@ OBJECT = OpenApiTypes.OBJECT
 
 
 class TriageAPIView(StaffAPIView):
+    # A tip in the path may have been purged: 410 with its tombstone (`access.get_tip_for_staff`).
+    gone_when_purged = True
+
     def tip(self, request: StaffAPIRequest, code: Any) -> Tip:
         return access.get_tip_for_staff(request, code)
 
@@ -499,6 +502,7 @@ class ReviewView(TriageAPIView):
 
 class HoldView(TriageAPIView):
     access_rule = "retention.hold"
+    error_statuses = (400, 413, 415)  # the DELETE reads a reason too
 
     @extend_schema(request=RetentionReasonSerializer, responses=OBJECT)
     def post(self, request: StaffAPIRequest, code: str) -> Response:

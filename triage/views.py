@@ -153,7 +153,7 @@ def hold(request: StaffRequest, code: UUID) -> HttpResponse:
 
 
 @staff_required("retention.policy")
-@require_GET
+@require_safe
 def retention_policy(request: StaffRequest) -> HttpResponse:
     return render(
         request,
