@@ -78,7 +78,9 @@ class EventList(AuditAPIView):
             OpenApiParameter("target_type", OpenApiTypes.STR),
             OpenApiParameter("target_id", OpenApiTypes.STR),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "date_to", OpenApiTypes.DATE, description="On or after date_from (else 400)"
+            ),
             OpenApiParameter(
                 "before",
                 {"type": "integer", "minimum": 1, "maximum": 2**62},

@@ -68,10 +68,10 @@ class PortalAutoSchema(AutoSchema):
     def error_statuses(self) -> set[int]:
         view = self.view
         statuses = {406, 503}
-        # A DELETE that reads a body declares its 400/413/415 in `error_statuses`: asking
-        # drf-spectacular whether a view has a request body guesses, and warns, for each view
-        # without a serializer (a `check --deploy` warning).
-        if self.method in _BODY_METHODS:
+        # A DELETE that reads a body says so (`delete_takes_body`): asking drf-spectacular
+        # whether a view has a request body guesses, and warns, for each view without a
+        # serializer (a `check --deploy` warning).
+        if self.method in _BODY_METHODS or self._delete_takes_body():
             statuses |= {400, 413, 415}
         if self.method == "GET" and self.get_override_parameters():
             statuses.add(400)
@@ -89,6 +89,20 @@ class PortalAutoSchema(AutoSchema):
         for cls in type(view).__mro__:
             statuses |= set(vars(cls).get("error_statuses", ()))
         return statuses
+
+    def _delete_takes_body(self) -> bool:
+        return self.method == "DELETE" and getattr(self.view, "delete_takes_body", False)
+
+    def _get_request_body(self, direction: Any = "request") -> Any:
+        # drf-spectacular documents bodies for PUT, PATCH and POST only; a DELETE that needs a
+        # reason (releasing a legal hold) documents its body the same way.
+        if not self._delete_takes_body():
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

@@ -502,7 +502,7 @@ class ReviewView(TriageAPIView):
 
 class HoldView(TriageAPIView):
     access_rule = "retention.hold"
-    error_statuses = (400, 413, 415)  # the DELETE reads a reason too
+    delete_takes_body = True  # releasing a hold needs a reason too
 
     @extend_schema(request=RetentionReasonSerializer, responses=OBJECT)
     def post(self, request: StaffAPIRequest, code: str) -> Response:
@@ -512,7 +512,7 @@ class HoldView(TriageAPIView):
         )
         return Response({**tip_summary(tip), "retention": retention_state(tip)})
 
-    @extend_schema(request=RetentionReasonSerializer, responses=OBJECT)
+    @extend_schema(request=RetentionReasonSerializer, responses={200: OBJECT})
     def delete(self, request: StaffAPIRequest, code: str) -> Response:
         reason = _retention_reason(request)
         tip = retention_actions.do_release_hold(
