@@ -85,9 +85,7 @@ class PortalAutoSchema(AutoSchema):
             statuses.add(410)
         if getattr(view, "rate_limit", None):
             statuses.add(429)
-        # Each class in the view's lineage may add the rules of its own.
-        for cls in type(view).__mro__:
-            statuses |= set(vars(cls).get("error_statuses", ()))
+        statuses |= set(getattr(view, "error_statuses", ()))
         return statuses
 
     def _delete_takes_body(self) -> bool:
