@@ -6,7 +6,6 @@ app_name = "handoffs"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("statistics/", views.statistics, name="statistics"),
     path("new/<uuid:tip>/", views.create, name="create"),
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/accept/", views.accept, name="accept"),

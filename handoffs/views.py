@@ -1,5 +1,4 @@
-"""Handoff pages: the investigator's handoff form, the liaison's inbox and handoff page, and
-supervisors' statistics (counts only)."""
+"""Handoff pages: the investigator's handoff form, the liaison's inbox and handoff page."""
 
 from __future__ import annotations
 
@@ -7,16 +6,14 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-import audit
-from audit import Action
 from handoffs import access, actions, consent, reading
 from handoffs.forms import ContactAttemptForm, HandoffForm, OutcomeForm
-from handoffs.models import Handoff, Outcome, Scope, Status
+from handoffs.models import Handoff, Scope, Status
 from partners.models import Organization, Service
 from portal import vault
 from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
@@ -212,30 +209,4 @@ def revoke_consent(request: StaffRequest, code: UUID) -> HttpResponse:
         code,
         lambda h: actions.do_revoke_consent(h, acting_user=request.user),
         "Consent revoked: the organization no longer has the identifying details.",
-    )
-
-
-@staff_required("triage.statistics")
-@require_safe
-def statistics(request: StaffRequest) -> HttpResponse:
-    rows = Handoff.objects.all()
-    by_org = rows.values("organization__name", "status").annotate(count=Count("pk"))
-    by_outcome = rows.exclude(outcome="").values("outcome").annotate(count=Count("pk"))
-    by_service: dict[str, int] = {}
-    for services in rows.values_list("services", flat=True).iterator():
-        for service in services:
-            by_service[service] = by_service.get(service, 0) + 1
-    audit.record(Action.STATISTICS_VIEWED, actor=request.user, target=None, view="handoffs")
-    labels = dict(Service.choices)
-    return render(
-        request,
-        "handoffs/statistics.html",
-        {
-            "by_org": [
-                (row["organization__name"], Status(row["status"]).label, row["count"])
-                for row in sorted(by_org, key=lambda r: (r["organization__name"], r["status"]))
-            ],
-            "by_outcome": [(Outcome(r["outcome"]).label, r["count"]) for r in by_outcome],
-            "by_service": sorted((labels.get(k, k), v) for k, v in by_service.items()),
-        },
     )

@@ -54,6 +54,8 @@ _SUPERVISOR = (_INVESTIGATOR - {"alerts.urgent_tip"}) | {
     "triage.reopen",
     "triage.approve_reveal",
     "triage.statistics",
+    # The handoff statistics of every organization (liaisons: their own).
+    "statistics.handoffs",
     "audit.view",
     "vault.grant_desk",
     "purge.approve",
@@ -72,6 +74,9 @@ _LIAISON = frozenset(
         # read the notes kept there (care notes are never shown to the task force).
         "handoffs.respond",
         "handoffs.read_care_notes",
+        # Their organization's handoff statistics, small numbers protected, to report to
+        # their funders; never tip statistics.
+        "statistics.handoffs",
         "accounts.own_profile",
         "alerts.handoff_waiting",
     }

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "triage",
     "handoffs",
     "retention",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -462,6 +463,11 @@ CELERY_BEAT_SCHEDULE["warn-of-purges"] = {
     "task": "retention.tasks.warn_of_purges",
     "schedule": 3600.0,
 }
+
+# Statistics (stats/): a count below this is shown as "<N" in exports and partner views, so a
+# number cannot point at one person. The daily roll-ups are kept hourly.
+STATISTICS_MIN_CELL = env_int("STATISTICS_MIN_CELL", 5)
+CELERY_BEAT_SCHEDULE["statistics-roll-up"] = {"task": "stats.tasks.roll_up", "schedule": 3600.0}
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -21,12 +21,15 @@ urlpatterns = [
     path("staff/", include("portal.accounts.urls")),
     path("api/v1/auth/", include("portal.accounts.api_urls")),
     path("audit/", include("audit.urls")),
+    # Before triage/ and handoffs/: the statistics pages live under both.
+    path("", include("stats.urls")),
     path("triage/", include("triage.urls")),
     path("handoffs/", include("handoffs.urls")),
     path("api/v1/audit/", include("audit.api_urls")),
     path("api/v1/", include("tips.api_urls")),
     path("api/v1/triage/", include("triage.api_urls")),
     path("api/v1/", include("handoffs.api_urls")),
+    path("api/v1/", include("stats.api_urls")),
 ]
 
 # Public pages, in English at / and in Spanish at /es/.
