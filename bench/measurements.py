@@ -9,6 +9,7 @@ MEASUREMENTS = {
     "queue_candidates": "bench.queue_candidates",
     "attachments": "bench.attachments",
     "purge": "bench.retention_purge",
+    "statistics": "bench.statistics",
 }
 # Measured together on one loaded triage database (bench/triage_run.py), loaded once.
 ON_TRIAGE_DATABASE = ("queue", "tip_page", "queue_candidates")

@@ -51,6 +51,7 @@ OVER = 0  # "longer than the last bound"
 
 class Measure(enum.StrEnum):
     TIPS = "tips"  # code: priority level; tips and tombstones
+    TIPS_AREA = "tips_area"  # the same, code "": read by area only
     TRIAGED = "triaged"  # code: priority level; tips still held (a tombstone keeps no claim)
     HELP = "help_requests"  # through the "I need help" door
     MINOR = "minor_involved"  # a minor involved ("yes")
@@ -124,6 +125,7 @@ def tip_cells(start: date, end: date) -> Cells:
     ):
         key = (row["d"], row["c"], row["a"], None)
         cells[(*key, Measure.TIPS, row["level"])] += row["n"]
+        cells[(*key, Measure.TIPS_AREA, "")] += row["n"]
         cells[(*key, Measure.TRIAGED, row["level"])] += row["n"]
         cells[(*key, Measure.HELP, "")] += row["help"]
         cells[(*key, Measure.MINOR, "")] += row["minor"]
@@ -145,6 +147,7 @@ def tip_cells(start: date, end: date) -> Cells:
     ):
         key = (row["d"], row["c"], row["a"], None)
         cells[(*key, Measure.TIPS, row["level"])] += row["n"]
+        cells[(*key, Measure.TIPS_AREA, "")] += row["n"]
         if row["reason"]:
             cells[(*key, Measure.CLOSE_REASON, row["reason"])] += row["n"]
     return cells

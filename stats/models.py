@@ -11,6 +11,9 @@ from django.db import models
 
 class DailyCount(models.Model):
     day = models.DateField()
+    # The Monday of `day`'s week, stored so that weekly sums group on a column (SQLite has no
+    # week function of its own: Django's would run in Python for every row).
+    week = models.DateField()
     # The tip's category and area at the time of the roll-up ("" when unknown: a handoff of a
     # purged tip keeps neither).
     category = models.CharField(max_length=32, blank=True)

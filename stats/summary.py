@@ -63,6 +63,7 @@ class Summary:
             self.by_week[measure][monday(day)][code] += count
             if measure == Measure.TIPS:
                 self.tips_by_week_category[monday(day)][category] += count
+            elif measure == Measure.TIPS_AREA:
                 self.tips_by_area[area] += count
             elif measure == Measure.HANDOFF and organization is not None:
                 self.handoffs_by_org[organization][code] += count

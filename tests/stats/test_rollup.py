@@ -92,4 +92,4 @@ def test_its_queries_do_not_grow_with_the_tips(world):
 
     many = (_queries(ALL), _queries(Scope(world.handoffs["h1"].organization_id, False, 5)))
     assert many == few
-    assert few[0] <= 12
+    assert few[0] <= 14  # the roll-up state, two sums, and today live
