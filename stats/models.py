@@ -10,6 +10,14 @@ from django.db import models
 
 
 class DailyCount(models.Model):
+    class Grain(models.IntegerChoices):
+        # By category and area: what a filtered page sums.
+        DETAIL = 0
+        # Summed over categories and areas (but the tips by category, and by area): what the
+        # unfiltered page sums, a small fraction of the rows.
+        ALL = 1
+
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices, default=Grain.DETAIL)
     day = models.DateField()
     # The Monday of `day`'s week, stored so that weekly sums group on a column (SQLite has no
     # week function of its own: Django's would run in Python for every row).
@@ -31,9 +39,9 @@ class DailyCount(models.Model):
     class Meta:
         indexes = [
             # The page's one read: the rows of a date range.
-            models.Index(fields=["day", "measure"], name="dailycount_day"),
+            models.Index(fields=["grain", "day", "measure"], name="dailycount_day"),
             # A liaison's view: their organization's rows of a date range.
-            models.Index(fields=["organization", "day"], name="dailycount_org_day"),
+            models.Index(fields=["organization", "grain", "day"], name="dailycount_org_day"),
         ]
 
     def __str__(self) -> str:

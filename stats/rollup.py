@@ -71,13 +71,33 @@ def _first_day() -> date | None:
     return min(known) if known else None
 
 
+ANY = "*"  # category or area of a row of the ALL grain: summed over them
+
+
+def collapsed(cells: Cells) -> Cells:
+    """The ALL grain of `cells`: summed over category and area, except the tips by category
+    (kept by category) and by area (kept by area)."""
+    summed: Cells = Counter()
+    for (day, category, area, organization, measure, code), count in cells.items():
+        if measure == Measure.TIPS:
+            key = (day, category, ANY, organization, measure, code)
+        elif measure == Measure.TIPS_AREA:
+            key = (day, ANY, area, organization, measure, code)
+        else:
+            key = (day, ANY, ANY, organization, measure, code)
+        summed[key] += count
+    return summed
+
+
 @transaction.atomic
 def _store(start: date, end: date) -> int:
     cells = facts.all_cells(start, end)
     DailyCount.objects.filter(day__gte=start, day__lte=end).delete()
+    rows = [(DailyCount.Grain.DETAIL, cells), (DailyCount.Grain.ALL, collapsed(cells))]
     DailyCount.objects.bulk_create(
         (
             DailyCount(
+                grain=grain,
                 day=day,
                 week=day - timedelta(days=day.weekday()),
                 category=category,
@@ -87,7 +107,8 @@ def _store(start: date, end: date) -> int:
                 code=code,
                 count=count,
             )
-            for (day, category, area, organization, measure, code), count in cells.items()
+            for grain, part in rows
+            for (day, category, area, organization, measure, code), count in part.items()
         ),
         batch_size=2000,
     )
@@ -162,8 +183,12 @@ def read(filters: Filters, organization_id: int | None = None) -> Cells:
     cells: Cells = Counter()
     live_from = filters.start
     if rolled is not None and filters.start <= rolled:
+        # Unfiltered, the ALL grain; filtered, the detail rows of that area or category.
+        grain = (
+            DailyCount.Grain.DETAIL if filters.area or filters.category else DailyCount.Grain.ALL
+        )
         stored = DailyCount.objects.filter(
-            day__gte=filters.start, day__lte=min(filters.end, rolled)
+            grain=grain, day__gte=filters.start, day__lte=min(filters.end, rolled)
         )
         if filters.area:
             stored = stored.filter(area=filters.area)

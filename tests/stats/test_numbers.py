@@ -99,7 +99,10 @@ def test_it_counts_handoffs(numbers):
     assert handoffs["time_to_first_contact_minutes"] == {"median": 180, "p90": 180, "count": 1}
 
 
-def test_it_filters_by_area_and_category(world):
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_it_filters_by_area_and_category(world, rolled_up):
+    if rolled_up:
+        rollup.roll_up()
     lenexa = reading.statistics(Filters(JUNE.start, JUNE.end, area="lenexa"), ALL)
     sex = reading.statistics(Filters(JUNE.start, JUNE.end, category="sex_trafficking"), ALL)
 
