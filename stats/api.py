@@ -23,6 +23,7 @@ from portal.accounts.access import StaffAPIRequest
 from portal.accounts.api import StaffAPIView
 from stats import access, reading
 from stats.filters import StatisticsFilterForm
+from tips.areas import all_areas
 from tips.models import CloseReason, PriorityLevel, What
 from triage.models import MinorReport, Referral
 
@@ -133,7 +134,9 @@ class Statistics(StaffAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "from", OpenApiTypes.DATE, description="First day (default: 89 days ago)"
+                "from",
+                OpenApiTypes.DATE,
+                description="First day; give both dates or neither (default: the last 90 days)",
             ),
             OpenApiParameter(
                 "to",
@@ -141,7 +144,10 @@ class Statistics(StaffAPIView):
                 description="Last day, on or after `from`, at most five years later",
             ),
             OpenApiParameter(
-                "area", OpenApiTypes.STR, description="An area code (GET /api/v1/areas/)"
+                "area",
+                OpenApiTypes.STR,
+                enum=[area.code for area in all_areas()],
+                description="An area code (GET /api/v1/areas/)",
             ),
             OpenApiParameter("category", OpenApiTypes.STR, enum=list(What.values)),
         ],
