@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -240,10 +240,3 @@ def all_cells(start: date, end: date) -> Cells:
     cells.update(action_cells(start, end))
     cells.update(handoff_cells(start, end))
     return Counter({key: n for key, n in cells.items() if n})
-
-
-def merge(parts: Iterable[Mapping[Key, int]]) -> Cells:
-    total: Cells = Counter()
-    for part in parts:
-        total.update(part)
-    return total
