@@ -127,6 +127,9 @@ STATISTICS: dict[str, Any] = {
 }
 
 
+_PARAMETERS = ("from", "to", "area", "category")
+
+
 class Statistics(StaffAPIView):
     access_rule = access.HANDOFFS
     error_statuses = (400,)  # a bad date, area or category, or a range the wrong way round
@@ -155,6 +158,12 @@ class Statistics(StaffAPIView):
     )
     def get(self, request: StaffAPIRequest) -> Response:
         scope = access.scope_for(request.user)
+        # A parameter given empty is not "left out": the schema's formats refuse it, so do we.
+        empty = [name for name in _PARAMETERS if request.query_params.get(name, None) == ""]
+        if empty:
+            raise exceptions.ValidationError(
+                {name: ["Give a value or leave it out."] for name in empty}
+            )
         form = StatisticsFilterForm(request.query_params)
         if not form.is_valid():
             errors = form.errors.get_json_data()

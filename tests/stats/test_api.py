@@ -55,6 +55,8 @@ def test_it_filters_by_category(world, supervisor):
         ({"from": "2000-01-01", "to": "2026-06-01"}, "to"),
         ({"area": "atlantis"}, "area"),
         ({"category": "nothing"}, "category"),
+        ({"to": ""}, "to"),
+        ({"area": ""}, "area"),
     ],
 )
 def test_it_names_the_bad_field(params, field, supervisor):
