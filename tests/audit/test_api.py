@@ -136,7 +136,8 @@ def test_it_documents_both_endpoints_in_the_schema(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=%C2%B2", "before=%C2%B2", "date_to=9999-12-31", "date_from=not-a-date"]
+    "query",
+    ["limit=%C2%B2", "before=%C2%B2", "date_to=9999-12-31", "date_from=not-a-date", "date_to="],
 )
 def test_it_answers_odd_filters_with_400(api, query):
     response = api.get(f"{EVENTS}?{query}")
