@@ -77,6 +77,9 @@ def _clean(chart: Any, chart_id: str, title: str) -> SafeString:
             parents[element].remove(element)
             continue
         element.attrib.pop("style", None)
+        if element.get("id"):
+            # pygal numbers its legend groups the same in every chart: unique on the page.
+            element.set("id", f"{chart_id}-{element.get('id')}")
     tree.set("id", chart_id)
     tree.set("class", "pygal-chart")
     tree.set("role", "img")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -24,3 +25,12 @@ def test_a_chart_is_stripped_labelled_and_stable():
     assert 'aria-label="Tips &lt;by&gt; area"' in first and "A &amp; B" in first
     for forbidden in ("<style", "<script", "style=", "<!--"):
         assert forbidden not in first
+
+
+def test_ids_inside_a_chart_are_its_own():
+    one = charts.bar("chart-a", "A", ["x"], [("s", [1]), ("t", [2])])
+    two = charts.bar("chart-b", "B", ["x"], [("s", [1]), ("t", [2])])
+
+    ids = re.findall(r' id="([^"]+)"', one) + re.findall(r' id="([^"]+)"', two)
+    assert len(ids) == len(set(ids)) > 2
+    assert all(i.startswith(("chart-a", "chart-b")) for i in ids)

@@ -117,3 +117,10 @@ def test_it_requires_sign_in(url, client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
+
+
+def test_every_id_on_the_page_is_unique(world, supervisor):
+    html = _client(supervisor).get(TIPS, RANGE).text
+    ids = re.findall(r' id="([^"]+)"', html)
+
+    assert len(ids) == len(set(ids))
