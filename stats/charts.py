@@ -73,7 +73,8 @@ def _clean(chart: Any, chart_id: str, title: str) -> SafeString:
         tag = element.tag if isinstance(element.tag, str) else ""
         name = tag.rsplit("}", 1)[-1]
         # Comments (pygal's credits) have no string tag; tooltips need the script.
-        if not tag or name in {"style", "script"} or "tooltip" in element.get("class", ""):
+        tooltip = "tooltip" in (element.get("class") or "").split()
+        if not tag or name in {"style", "script"} or tooltip:
             parents[element].remove(element)
             continue
         element.attrib.pop("style", None)

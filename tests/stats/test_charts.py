@@ -25,6 +25,8 @@ def test_a_chart_is_stripped_labelled_and_stable():
     assert 'aria-label="Tips &lt;by&gt; area"' in first and "A &amp; B" in first
     for forbidden in ("<style", "<script", "style=", "<!--"):
         assert forbidden not in first
+    # The bars stay: one per value drawn.
+    assert len(re.findall(r'<rect[^>]*class="rect ', first)) == 1
 
 
 def test_ids_inside_a_chart_are_its_own():
