@@ -19,9 +19,10 @@ MAX_DAYS = 366 * 5
 
 class Range:
     MONTH, LAST_90, YEAR, CUSTOM = "month", "90d", "ytd", "custom"
+    # The default first, so the menu shows what an unfiltered page covers.
     CHOICES = (
-        (MONTH, _("This month")),
         (LAST_90, _("Last 90 days")),
+        (MONTH, _("This month")),
         (YEAR, _("Year to date")),
         (CUSTOM, _("Custom")),
     )

@@ -124,3 +124,16 @@ def test_every_id_on_the_page_is_unique(world, supervisor):
     ids = re.findall(r' id="([^"]+)"', html)
 
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("chosen", "start"),
+    [("month", "2026-06-01"), ("ytd", "2026-01-01"), ("90d", "2026-03-20"), ("", "2026-03-20")],
+)
+def test_it_offers_preset_ranges(chosen, start, world, supervisor):
+    # A preset wins over dates left in the form from the preset shown before.
+    _client(supervisor).get(TIPS, {"range": chosen, "from": "2026-06-10", "to": "2026-06-11"}
+                            if chosen else {})  # fmt: skip
+
+    [viewed] = AuditEvent.objects.filter(action=Action.STATISTICS_VIEWED)
+    assert (viewed.details["from"], viewed.details["to"]) == (start, "2026-06-17")
