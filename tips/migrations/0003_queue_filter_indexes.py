@@ -5,31 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tips', '0002_tip_closed_at_tip_hold_tip_hold_reason_and_more'),
+        ("tips", "0002_tip_closed_at_tip_hold_tip_hold_reason_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(fields=['level_rank', '-priority_score', 'created_at', 'id'], name='tip_queue_all'),
+            model_name="tip",
+            index=models.Index(
+                fields=["level_rank", "-priority_score", "created_at", "id"], name="tip_queue_all"
+            ),
         ),
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['category', 'level_rank', '-priority_score', 'created_at', 'id'], name='tip_queue_by_category'),
+            model_name="tip",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["category", "level_rank", "-priority_score", "created_at", "id"],
+                name="tip_queue_by_category",
+            ),
         ),
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['area', 'level_rank', '-priority_score', 'created_at', 'id'], name='tip_queue_by_area'),
+            model_name="tip",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["area", "level_rank", "-priority_score", "created_at", "id"],
+                name="tip_queue_by_area",
+            ),
         ),
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['assignee', 'level_rank', '-priority_score', 'created_at', 'id'], name='tip_queue_by_assignee'),
+            model_name="tip",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["assignee", "level_rank", "-priority_score", "created_at", "id"],
+                name="tip_queue_by_assignee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('assignee__isnull', True)), fields=['level_rank', '-priority_score', 'created_at', 'id'], name='tip_queue_unclaimed'),
+            model_name="tip",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True), ("assignee__isnull", True)
+                ),
+                fields=["level_rank", "-priority_score", "created_at", "id"],
+                name="tip_queue_unclaimed",
+            ),
         ),
     ]
