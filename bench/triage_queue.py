@@ -55,6 +55,16 @@ from bench.triage_data.world import World
 TARGET_P95 = 40.0
 TARGET_FILTER_P95 = 50.0
 TARGET_GROWTH = 1.2
+# The queue's indexes (tips/models.py): the open queue, by status, and one per filter.
+QUEUE_INDEXES = (
+    "tip_open_queue",
+    "tip_queue_by_status",
+    "tip_queue_all",
+    "tip_queue_by_category",
+    "tip_queue_by_area",
+    "tip_queue_by_assignee",
+    "tip_queue_unclaimed",
+)
 FILTER_QUERIES = (
     "include_closed=1",
     "status=referred",
@@ -129,8 +139,8 @@ def explain_queue(kinds: list[Kind], *, full: bool) -> None:
         if full and kind is kinds[0]:
             print(f"    SQL: {shorten(sql, 2000)}")
         plan = explain(sql)
-        uses = [name for name in ("tip_open_queue", "tip_queue_by_status") if name in "".join(plan)]
-        index = ", ".join(uses) or "NEITHER queue index"
+        uses = [name for name in QUEUE_INDEXES if name in "".join(plan)]
+        index = ", ".join(uses) or "NO queue index"
         print(f"  {kind.name}: index {index}: {plan_summary(plan)}")
         if full:
             for line in plan:
