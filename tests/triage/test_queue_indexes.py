@@ -1,8 +1,8 @@
 """Every queue filter, and ?include_closed=1, is served by an index named after it.
 
-The plans are read with sequential scans priced out and fresh statistics (a test database holds
-a handful of rows, where a scan is honestly cheapest): what remains shows that an index exists whose columns
-serve the query, in queue order. Without the index the plan names another one, or sorts.
+The plans are read on a queue of a few thousand tips with fresh statistics and sequential
+scans priced out: the plan then shows that an index exists whose columns serve the query, in
+queue order. Without the index the plan names another one, or sorts.
 """
 
 from __future__ import annotations
