@@ -9,8 +9,12 @@ or roll back together. It opens its own `atomic()` block as well, so it also wor
 Appends are serialized so that the chain stays linear: on PostgreSQL with a transaction-scoped
 advisory lock taken right before the head is read, on SQLite by the write lock that every write
 transaction already holds (`transaction_mode=IMMEDIATE` in settings). The lock is held until the
-caller's transaction ends, so record last, just before the transaction commits, and keep
-slow work (network, key derivation) out of transactions that record.
+caller's transaction ends, and it serializes every audited write of the portal, so:
+- record last, as the final statement before the transaction commits (the submission does);
+- everything that does not depend on the head (actor, target, details) is checked and encoded
+  before the lock is taken; under it run only the head read, one canonical encoding, two
+  digests and one parameterised INSERT;
+- keep slow work (network, key derivation) out of transactions that record.
 
 This module must stay importable while Django loads its apps (`audit/__init__.py` re-exports
 `record`), so it reaches the models only inside functions.
@@ -94,6 +98,15 @@ def lock_appends() -> None:
 
 
 _HEAD_SQL = "SELECT seq, chain FROM audit_event ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (
+    "INSERT INTO audit_event"
+    " (seq, at, actor, action, target_type, target_id, canon, prev, chain)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _head_of(row: tuple[Any, ...] | None) -> tuple[int, bytes]:
+    return (int(row[0]) + 1, bytes(row[1])) if row else (1, ZERO_HASH)
 
 
 def read_head() -> tuple[int, bytes]:
@@ -103,8 +116,7 @@ def read_head() -> tuple[int, bytes]:
     """
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(_HEAD_SQL)
-        row = cursor.fetchone()
-    return (int(row[0]) + 1, bytes(row[1])) if row else (1, ZERO_HASH)
+        return _head_of(cursor.fetchone())
 
 
 def record(
@@ -117,38 +129,62 @@ def record(
     """
     from audit.models import AuditEvent  # noqa: PLC0415 - keeps `import audit` model-free
 
-    action = Action(action)
+    # Everything that does not depend on the head is checked before the lock is taken.
+    action_value = int(Action(action))
     actor_text = actor_label(actor)
     target_pair = target_ref(target)
+    target_type, target_id = target_pair or ("", "")
     cleaned = clean_details(details)
+    connection = transaction.get_connection()
+    ops = connection.ops
     # No savepoint: if the entry cannot be written, the caller's transaction must not commit
     # without it (a savepoint would let a caught error commit the action unaudited).
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # Under the lock from here to COMMIT: the head read, then one INSERT.
         lock_appends()
-        seq, prev = read_head()
+        cursor.execute(_HEAD_SQL)
+        seq, prev = _head_of(cursor.fetchone())
+        # The time is taken under the lock, so `at` never goes backwards along `seq`.
         now = timezone.now()
         canon = encode_entry(
             seq=seq,
             at=format_time(now),
             actor=actor_text,
-            action=int(action),
+            action=action_value,
             target=target_pair,
             details=cleaned,
         )
         _leaf, chain = entry_hashes(prev, canon)
-        event = AuditEvent(
-            seq=seq,
-            at=now,
-            actor=actor_text,
-            action=int(action),
-            target_type=target_pair[0] if target_pair else "",
-            target_id=target_pair[1] if target_pair else "",
-            canon=canon,
-            prev=prev,
-            chain=chain,
+        # A parameterised INSERT rather than Model.save(): the model's signals and SQL compiler
+        # cost more than the rest of the append, and all of it would run under the lock.
+        cursor.execute(
+            _INSERT_SQL,
+            [
+                seq,
+                ops.adapt_datetimefield_value(now),
+                actor_text,
+                action_value,
+                target_type,
+                target_id,
+                canon,
+                prev,
+                chain,
+            ],
         )
-        event._written_by = AuditEvent._writer_token  # type: ignore[attr-defined]  # the writer's mark, read by save()
-        event.save()
+    event = AuditEvent(
+        seq=seq,
+        at=now,
+        actor=actor_text,
+        action=action_value,
+        target_type=target_type,
+        target_id=target_id,
+        canon=canon,
+        prev=prev,
+        chain=chain,
+    )
+    # The instance describes a stored row: saving it again would be an update, which is refused.
+    event._state.adding = False
+    event._state.db = connection.alias
     if settings.AUDIT_STREAM:
         from audit import stream  # noqa: PLC0415 - only a configured stream needs it
 

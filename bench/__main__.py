@@ -10,6 +10,8 @@ import argparse
 import importlib
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from bench.measurements import GROUPS, MEASUREMENTS, ON_TRIAGE_DATABASE
 
@@ -63,17 +65,32 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    on_triage_database = [name for name in names if name in ON_TRIAGE_DATABASE]
-    for name in names:
-        if name in ON_TRIAGE_DATABASE:
-            if name == on_triage_database[0]:
-                from bench import triage_run
+    from bench.harness import summary as figures_table
+    from bench.harness.env import ROOT
 
-                print(f"== {', '.join(on_triage_database)}", flush=True)
-                triage_run.main(on_triage_database)
-            continue
-        print(f"== {name}", flush=True)
-        importlib.import_module(MEASUREMENTS[name]).main()
+    on_triage_database = [name for name in names if name in ON_TRIAGE_DATABASE]
+    with tempfile.TemporaryDirectory(prefix="bench-summary-") as tmp:
+        # Children (the triage pages, the in-process submission) add their figures here too.
+        figures = Path(tmp) / "figures.jsonl"
+        os.environ[figures_table.SUMMARY_FILE] = str(figures)
+        try:
+            for name in names:
+                if name in ON_TRIAGE_DATABASE:
+                    if name == on_triage_database[0]:
+                        from bench import triage_run
+
+                        print(f"== {', '.join(on_triage_database)}", flush=True)
+                        triage_run.main(on_triage_database)
+                    continue
+                print(f"== {name}", flush=True)
+                importlib.import_module(MEASUREMENTS[name]).main()
+        finally:
+            # Also after a failure: the figures measured so far are worth keeping.
+            entries = figures_table.read(figures)
+            print("== summary", flush=True)
+            print(figures_table.table(entries) if entries else "  no figures were recorded")
+            written = figures_table.write_json(entries, ROOT, names)
+            print(f"figures written to {written.relative_to(ROOT)}")
     return 0
 
 

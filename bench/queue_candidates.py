@@ -8,7 +8,6 @@ go to docs/decisions.md.
 
 - Deep pages: the keyset cursor's OR of four conditions is a filter, not an index bound. A row
   comparison over an all-ascending index (score negated) seeks straight to the cursor.
-- `?include_closed=1`: no index has the queue order over closed tips too.
 - The queue reads every column of 51 rows, sealed content and keys included (~2.5 KB a row,
   partly TOASTed), and shows none of them: `defer()` the sealed columns.
 - The HTML page's time is mostly template rendering: 25 rows a page instead of 50, and choice
@@ -16,10 +15,8 @@ go to docs/decisions.md.
 
 Measured with this bench on this machine (2 cores), 1M tips, recorded at commit 664b5c3:
 the row comparison with `(level_rank, (priority_score * -1), created_at, id) WHERE NOT status =
-'closed'` (27 MB) answers the page at 90% in 10 ms instead of 2 s; `?include_closed=1` 25 ms
-instead of 0.7-0.8 s with a non-partial `(level_rank, priority_score DESC, created_at, id)`
-index (39 MB); the HTML first page 17.5 ms p50 with 25 rows instead of 26.5, 22 ms with labels
-from a dict.
+'closed'` (27 MB) answers the page at 90% in 10 ms instead of 2 s; the HTML first page
+17.5 ms p50 with 25 rows instead of 26.5, 22 ms with labels from a dict.
 """
 
 from __future__ import annotations
@@ -40,9 +37,6 @@ CANDIDATE_INDEXES = {
     # keyset cursor as one row comparison: every column ascending, the score negated
     "bench_queue_rowcmp": "CREATE INDEX bench_queue_rowcmp ON tips_tip"
     " (level_rank, (priority_score * -1), created_at, id) WHERE NOT (status = 'closed')",
-    # ?include_closed=1: the queue order over every tip, not only the open ones
-    "bench_queue_all": "CREATE INDEX bench_queue_all ON tips_tip"
-    " (level_rank, priority_score DESC, created_at, id)",
 }
 
 
@@ -116,12 +110,6 @@ def query_candidates(client: Any) -> None:
         print(
             f"    (index bench_queue_rowcmp: built in {built:.1f} s, "
             f"{index_size('bench_queue_rowcmp')})"
-        )
-    row("as is: ?include_closed=1", "/triage/?include_closed=1")
-    with candidate_index("bench_queue_all") as built:
-        row("+ index bench_queue_all: ?include_closed=1", "/triage/?include_closed=1")
-        print(
-            f"    (index bench_queue_all: built in {built:.1f} s, {index_size('bench_queue_all')})"
         )
     original_page = queue.page
 

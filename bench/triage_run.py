@@ -89,7 +89,7 @@ def _child_main(names: list[str]) -> None:
         for name, by_size in results.items():
             if len(by_size) > 1:
                 print(f"{name}:", end=" ")
-                report_growth(by_size)
+                report_growth(by_size, name)
         for module in measurements.values():
             if hasattr(module, "at_largest"):
                 module.at_largest(world)

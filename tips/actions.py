@@ -124,6 +124,10 @@ def do_submit_tip(
             )
             if retry_key:
                 _keep_answer(retry_key, tip, receipt, fingerprint)
+            if tip.is_urgent:
+                outbox.enqueue("tips.tasks.notify_urgent_tip", tip.pk)
+            # Last, right before COMMIT: the audit append lock serializes every audited write
+            # of the portal and is held from here until the transaction ends.
             audit.record(
                 Action.TIP_SUBMITTED,
                 actor="anonymous",
@@ -133,8 +137,6 @@ def do_submit_tip(
                 attachments=tip.attachment_count,
                 victim_self_report=tip.victim_self_report,
             )
-            if tip.is_urgent:
-                outbox.enqueue("tips.tasks.notify_urgent_tip", tip.pk)
             reached_commit = True
     except IntegrityError:
         if not reached_commit:

@@ -196,6 +196,34 @@ class Tip(models.Model):
                 name="tip_queue_by_status",
             ),
             models.Index(fields=["assignee", "status"], name="tip_assignee_status"),
+            # One per queue filter, each in queue order, so that its first page is an index
+            # range read in order, however rare the value (docs/decisions.md, "Fast reads").
+            # ?include_closed=1: every tip, closed ones too.
+            models.Index(
+                fields=["level_rank", "-priority_score", "created_at", "id"], name="tip_queue_all"
+            ),
+            models.Index(
+                fields=["category", "level_rank", "-priority_score", "created_at", "id"],
+                condition=~Q(status="closed"),
+                name="tip_queue_by_category",
+            ),
+            models.Index(
+                fields=["area", "level_rank", "-priority_score", "created_at", "id"],
+                condition=~Q(status="closed"),
+                name="tip_queue_by_area",
+            ),
+            # ?assignee=NAME and ?mine=1.
+            models.Index(
+                fields=["assignee", "level_rank", "-priority_score", "created_at", "id"],
+                condition=~Q(status="closed"),
+                name="tip_queue_by_assignee",
+            ),
+            # ?unclaimed=1: PostgreSQL takes no order from an `IS NULL` prefix, so it has its own.
+            models.Index(
+                fields=["level_rank", "-priority_score", "created_at", "id"],
+                condition=~Q(status="closed") & Q(assignee__isnull=True),
+                name="tip_queue_unclaimed",
+            ),
             # The purge run and its warnings: closed tips by purge date, open ones by limit.
             models.Index(fields=["purge_after"], name="tip_purge_after"),
             models.Index(fields=["unreviewed_limit"], name="tip_unreviewed_limit"),

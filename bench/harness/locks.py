@@ -72,6 +72,10 @@ class AppendLockSampler:
                     else:
                         self.counts["holder running SQL"] += 1
 
+    def held_percent(self) -> float:
+        """The share of samples in which some connection held the append lock, in percent."""
+        return self.counts["held"] / (self.counts["samples"] or 1) * 100
+
     def summary(self) -> list[tuple[str, str]]:
         """Rows for the report: the share of samples the lock was held, and by whom."""
         samples = self.counts["samples"] or 1

@@ -18,6 +18,7 @@ from bench.harness.cpu import CpuSample, cpu_calibration, wait_for_quiet
 from bench.harness.report import percentile, verdict
 from bench.harness.signin import StaffSignIn
 from bench.harness.sql import TRANSACTION_STATEMENTS, QueryTimer, explain, plan_summary, shorten
+from bench.harness.summary import figure
 
 ROUNDS = 6
 QUICK_BUDGET = 30.0  # seconds per diagnostic measurement, at least 10 requests
@@ -121,8 +122,9 @@ def measure(client: Any, kinds: list[Kind], *, requests: int, warmup: int) -> st
     )
 
 
-def report(title: str, kinds: list[Kind]) -> None:
+def report(title: str, kinds: list[Kind], *, measurement: str = "", size: int = 0) -> None:
     print(title)
+    add_figures(measurement, kinds, size)
     print(
         f"  {'':<40} {'p50':>7} {'p95':>7} {'p99':>7} {'queries':>8} {'+txn':>5} {'in db':>7}"
         "  target"
@@ -150,13 +152,33 @@ def report(title: str, kinds: list[Kind]) -> None:
         print(f"  slowest query of {kind.name}: {ms:.1f} ms: {shorten(sql)}")
 
 
+def add_figures(measurement: str, kinds: list[Kind], size: int) -> None:
+    """The summary rows: each kind with a target, against the page that reads no tips."""
+    if not measurement:
+        return
+    base = next((kind for kind in kinds if kind.name == REFERENCE), None)
+    for kind in kinds:
+        if kind.p95_target is None:
+            continue
+        p95 = kind.p(95)
+        figure(
+            measurement,
+            f"{kind.name} p95 at {size:,} tips",
+            p95,
+            unit="ms",
+            baseline=base.p(95) if base else None,
+            target=f"< {kind.p95_target:g} ms",
+            ok=p95 < kind.p95_target and not kind.errors,
+        )
+
+
 def print_queries(kind: Kind) -> None:
     print(f"  the queries of one request, {kind.name}:")
     for ms, sql in kind.last:
         print(f"    {ms:6.2f} ms  {shorten(sql, 150)}")
 
 
-def report_growth(results: dict[int, list[Kind]]) -> None:
+def report_growth(results: dict[int, list[Kind]], measurement: str = "") -> None:
     """p50/p95 ratios from the smallest size to the largest, raw and divided by the reference
     page's p50 ratio (the machine's drift between the runs, since that page reads no tips)."""
     if len(results) < 2:
@@ -185,6 +207,18 @@ def report_growth(results: dict[int, list[Kind]]) -> None:
             f"  {name:<40} {ratio50:6.2f}x {ratio95:6.2f}x {ratio50 / speed:7.2f}x "
             f"{ratio95 / speed:7.2f}x  {note}"
         )
+        if measurement and kind.growth_target is not None:
+            # Ours: the p95 at the largest size; baseline: the p95 at the smallest, scaled by the
+            # reference page's drift, so that the ratio is the growth with the drift removed.
+            figure(
+                measurement,
+                f"{name} growth {small:,} to {large:,} tips",
+                kind.p(95),
+                unit="ms",
+                baseline=base.p(95) * speed,
+                target=f"ratio <= {kind.growth_target:g}",
+                ok=ratio95 / speed <= kind.growth_target,
+            )
 
 
 @contextlib.contextmanager

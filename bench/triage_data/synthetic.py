@@ -103,6 +103,24 @@ class Synthesizer:
                     found.add((tip_id, kind, rng.randrange(65_536)))
         return sorted(found)
 
+    def retention_dates(self, status: str, close_reason: str, created: Any) -> dict[str, Any]:
+        from retention import policy
+
+        closed_at = None
+        if status == "closed":
+            closed_at = min(self.now, created + dt.timedelta(days=self.rng.uniform(1, 60)))
+        return {
+            "closed_at": closed_at,
+            "hold": False,
+            "hold_reason": None,
+            "purge_after": policy.purge_after_closing(close_reason, closed_at)
+            if closed_at
+            else None,
+            "purge_warned_for": None,
+            "review_due": policy.review_due_from(created),
+            "unreviewed_limit": policy.unreviewed_limit_from(created),
+        }
+
     def tip(self, tip_id: int, batch: Batch, head: list[Any]) -> None:
         from audit.encoding import clean_details, encode_entry, entry_hashes, format_time
         from tips import scoring
@@ -168,6 +186,9 @@ class Synthesizer:
             "urgent_notified_at": created + dt.timedelta(seconds=20) if urgent else None,
             "escalated_at": due if urgent and (claimed_at is None or claimed_at > due) else None,
             "purged_at": None,
+            # Retention dates, as the portal sets them (retention/dates.py): closing sets
+            # `closed_at` and `purge_after`; an open tip has its review and unreviewed limits.
+            **self.retention_dates(status, close_reason, created),
         }
         batch.tips.append(tuple(values[column] for column in self.columns))
         batch.identifiers.extend(identifiers)

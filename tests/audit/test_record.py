@@ -193,3 +193,15 @@ def test_it_numbers_actions_in_blocks_by_area():
     for name, block in blocks.items():
         assert Action[name] // 100 * 100 == block
     assert len({action.value for action in Action}) == len(Action)
+
+
+def test_it_returns_the_entry_exactly_as_it_was_stored():
+    target = ("tips.tip", "T-1234")
+    returned = record(Action.TIP_CLAIMED, actor="system", target=target, reason="duplicate")
+
+    stored = AuditEvent.objects.get(seq=returned.seq)
+    for name in ("seq", "at", "actor", "action", "target_type", "target_id"):
+        assert getattr(stored, name) == getattr(returned, name), name
+    for name in ("canon", "prev", "chain"):
+        assert bytes(getattr(stored, name)) == bytes(getattr(returned, name)), name
+    assert stored.details == returned.details == {"reason": "duplicate"}

@@ -285,3 +285,24 @@ def test_it_keeps_the_files_when_the_connection_drops_during_the_commit(
     assert default_storage.exists(row.blob)
     again = actions.do_submit_tip(submission(attachments=(cleaned,)), retry_key=RETRY_KEY)
     assert again.replayed and again.tip == row.tip
+
+
+def test_it_appends_the_audit_entry_last_so_the_append_lock_is_held_only_until_commit(
+    recovery_key, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(outbox, "nudge", lambda job_id: None)
+    # Urgent and with a retry key: every row a submission can write.
+    with CaptureQueriesContext(connection) as context:
+        actions.do_submit_tip(submission(immediate_danger="yes"), retry_key=RETRY_KEY)
+
+    statements = [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
+    opening = "pg_advisory_xact_lock" if connection.vendor == "postgresql" else "FROM audit_event"
+    start = next(index for index, sql in enumerate(statements) if opening in sql)
+    after_lock = statements[start:]
+    # Lock (PostgreSQL), head read, the entry: nothing else runs while the lock is held.
+    assert len(after_lock) == (3 if connection.vendor == "postgresql" else 2), after_lock
+    assert after_lock[-1].startswith("INSERT INTO audit_event")
+    assert OutboxJob.objects.count() == 1 and SubmissionRetry.objects.count() == 1
