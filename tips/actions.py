@@ -34,7 +34,7 @@ from portal.models import User
 from portal.roles import roles_with
 from portal.vault import tipster
 from retention import dates as retention
-from tips import extract, scoring
+from tips import extract, scoring, signals
 from tips.models import (
     LEVEL_RANK,
     Attachment,
@@ -72,6 +72,8 @@ def score_submission(submission: TipSubmission, identifier_count: int) -> scorin
         identifier_count=identifier_count,
         attachment_count=len(submission.attachments),
         indicators=submission.indicators,
+        # Scanned in memory before sealing; only the codes go on.
+        signals=signals.strong_signals(submission.free_texts()),
     )
     return scoring.score(facts)
 
