@@ -157,7 +157,8 @@ class PublicForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.template_name = "tips/field.html"
+            # Field.template_name is Django 5's; the stubs do not know it yet.
+            field.template_name = "tips/field.html"  # type: ignore[attr-defined]
             for code, message in PLAIN_MESSAGES.items():
                 if code in field.error_messages:
                     field.error_messages[code] = message

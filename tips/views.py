@@ -71,7 +71,8 @@ def same_origin_post(view: View) -> View:
 def _refilled[F: Form](form: F) -> F:
     """The form bound to what was typed but not checked: the post was refused before any
     answer was looked at, so no answer is marked wrong."""
-    form._errors = ErrorDict()
+    # A bound form with no validation run: its `errors` stay empty.
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
     form.cleaned_data = {}
     return form
 
