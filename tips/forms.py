@@ -513,5 +513,6 @@ class ReplyForm(ReceiptForm):
     body = forms.CharField(
         label=_("Add information or reply"),
         max_length=MAX_DESCRIPTION,
+        error_messages={"required": _("Write your message in the box, then send it.")},
         widget=forms.Textarea(attrs={"rows": 5}),
     )

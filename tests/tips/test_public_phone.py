@@ -165,6 +165,15 @@ def test_the_error_summary_sits_first_and_says_what_to_do(client, recovery_key, 
     assert "This field is required." not in body and "Este campo es obligatorio." not in body
 
 
+def test_an_empty_reply_is_told_what_to_do(client, recovery_key):
+    receipt = RECEIPT.search(client.post("/tip/", form_tip()).content.decode()).group(1)
+
+    page = client.post("/es/follow-up/reply/", {"receipt": receipt, "body": ""})
+
+    assert page.status_code == 400
+    assert "Escriba su mensaje en el recuadro y luego envíelo." in page.content.decode()
+
+
 # --- 4. The receipt ---------------------------------------------------------------------------
 
 
