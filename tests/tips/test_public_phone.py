@@ -261,7 +261,7 @@ def test_the_drop_in_center_comes_from_settings(client, settings):
     page = client.get("/help/").content.decode()
 
     assert "Casa Segura" in page and "12 Oak St, Olathe, KS" in page
-    assert "Every day 8:00-20:00" in page
+    assert "Opening hours" in page and "Every day 8:00-20:00" in page
     assert 'href="tel:+19135550123">+1 (913) 555-0123</a>' in page
 
 
