@@ -341,7 +341,20 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class MessageSerializer(ReceiptSerializer):
-    body = StrictCharField(max_length=MAX_DESCRIPTION)
+    # Empty only when files come with it (multipart): `FollowUpMessagesView` checks.
+    body = StrictCharField(max_length=MAX_DESCRIPTION, required=False, allow_blank=True)
+
+
+class MessageUploadSerializer(MessageSerializer):
+    """The multipart spelling of a reply, for the schema: the same fields and the files."""
+
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=settings.TIP_ATTACHMENT_MAX_COUNT,
+        help_text="JPEG, PNG, WebP or PDF files; metadata is stripped before sealing, and they "
+        "are sealed like the message. `body` may be empty when files are sent.",
+    )
 
 
 def _no_tip() -> exceptions.NotFound:
@@ -368,7 +381,12 @@ class FollowUpView(PublicAPIView):
             {
                 "status": thread.status.value,
                 "messages": [
-                    {"sender": message.sender, "body": message.body, "at": message.at}
+                    {
+                        "sender": message.sender,
+                        "body": message.body,
+                        "at": message.at,
+                        "files": message.files,
+                    }
                     for message in thread.messages
                 ],
             }
@@ -376,16 +394,31 @@ class FollowUpView(PublicAPIView):
 
 
 class FollowUpMessagesView(PublicAPIView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     rate_limit = throttle.FOLLOW_UPS
 
-    @extend_schema(request=MessageSerializer, responses={201: None, 404: None})
+    @extend_schema(
+        request={
+            "application/json": MessageSerializer,
+            "multipart/form-data": MessageUploadSerializer,
+        },
+        responses={201: None, 404: None},
+    )
     def post(self, request: Request) -> Response:
         serializer = MessageSerializer(data=_plain_data(request))
         serializer.is_valid(raise_exception=True)
-        try:
-            tip = followup.add_information(
-                serializer.validated_data["receipt"], serializer.validated_data["body"]
+        body = serializer.validated_data.get("body", "")
+        files = request.FILES.getlist("attachments") if request.FILES else []
+        if not body.strip() and not files:
+            raise exceptions.ValidationError(
+                {"body": [_("Write a message, or send photos or documents with it.")]}
             )
+        # The tip form's checks and cleaning; replies send cleaned copies only.
+        cleaned, errors = clean_attachments(files, keep_original=False)
+        if errors:
+            raise exceptions.ValidationError({"attachments": errors})
+        try:
+            tip = followup.add_information(serializer.validated_data["receipt"], body, cleaned)
         except InvalidReceipt as exc:
             raise exceptions.ValidationError({"receipt": [str(exc)]}) from None
         if tip is None:

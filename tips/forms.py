@@ -513,6 +513,43 @@ class ReplyForm(ReceiptForm):
     body = forms.CharField(
         label=_("Add information or reply"),
         max_length=MAX_DESCRIPTION,
-        error_messages={"required": _("Write your message in the box, then send it.")},
+        required=False,  # a reply may be only photos or documents; `clean` asks for one or both
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    # The same checks and cleaning as the tip form's files. No "send the originals" choice
+    # here: a reply sends cleaned copies only.
+    attachments = MultipleFileField(
+        label=_("Add photos or documents"),
+        help_text=_("Up to %(count)d files: photos (JPEG, PNG, WebP) or PDF documents."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cleaned_attachments: list[CleanedAttachment] = []
+        self.fields["attachments"].help_text = self.fields["attachments"].help_text % {
+            "count": settings.TIP_ATTACHMENT_MAX_COUNT
+        }
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files = self.cleaned_data.get("attachments") or []
+        cleaned, errors = clean_attachments(files, keep_original=False)
+        if errors:
+            raise forms.ValidationError(errors)
+        self.cleaned_attachments = cleaned
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if (
+            not self.cleaned_data.get("body", "").strip()
+            and not self.cleaned_data.get("attachments")
+            and "attachments" not in self.errors
+        ):
+            self.add_error(
+                "body",
+                forms.ValidationError(
+                    _("Write your message in the box, then send it."),
+                    code="required",
+                ),
+            )
+        return self.cleaned_data

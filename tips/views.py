@@ -226,12 +226,12 @@ def _thread_page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    return render(
-        request,
-        "tips/thread.html",
-        {"thread": thread, "reply_form": reply or ReplyForm(initial={"receipt": receipt})},
-        status=status,
-    )
+    context = {
+        "thread": thread,
+        "reply_form": reply or ReplyForm(initial={"receipt": receipt}),
+        "files_chosen": bool(request.FILES.getlist("attachments")),
+    }
+    return render(request, "tips/thread.html", context, status=status)
 
 
 def _receipt_page(request: HttpRequest, status: int, **context: object) -> HttpResponse:
@@ -242,13 +242,19 @@ def _receipt_page(request: HttpRequest, status: int, **context: object) -> HttpR
 @same_origin_post
 @require_POST
 def follow_up_reply(request: HttpRequest) -> HttpResponse:
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if not throttle.hit(request, throttle.FOLLOW_UPS):
         return _receipt_page(request, RATE_LIMITED, rate_limited=True)
     receipt = form.data.get("receipt", "")
     valid = form.is_valid()
     try:
-        added = valid and followup.add_information(receipt, form.cleaned_data["body"]) is not None
+        added = (
+            valid
+            and followup.add_information(
+                receipt, form.cleaned_data["body"], form.cleaned_attachments
+            )
+            is not None
+        )
         thread = followup.read_thread(receipt)
     except InvalidReceipt:
         return _receipt_page(request, 400)
