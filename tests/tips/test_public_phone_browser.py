@@ -10,7 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tips.models import Tip
+from tests.factories import image
+from tips.models import Attachment, Tip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -256,4 +257,31 @@ def test_every_public_page_passes_axe(browser, live_server, recovery_key, javasc
         page.locator("#id_receipt").fill(receipt)
         page.locator("button.send").click()  # the thread
         _axe_clean(page)
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_photo_can_be_added_to_an_existing_report(
+    browser, live_server, recovery_key, javascript, tmp_path
+):
+    photo = tmp_path / "van.jpg"
+    photo.write_bytes(image(name="van.jpg").getvalue())
+    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/tip/")
+    _fill_required(page)
+    page.locator("button.send").click()
+    receipt = page.locator("#receipt").inner_text()
+
+    page.goto(f"{live_server.url}/follow-up/")
+    page.locator("#id_receipt").fill(receipt)
+    page.locator("button.send").click()
+    page.locator("#id_attachments").set_input_files(photo)
+    page.locator("button.send").click()
+
+    expect(page.locator("#form-problem")).to_contain_text("Your information was added")
+    page.locator("#id_receipt").fill(receipt)
+    page.locator("button.send").click()
+    expect(page.locator(".thread__files")).to_have_text("1 photo or document added.")
+    assert Attachment.objects.filter(message__isnull=False).count() == 1
     context.close()
