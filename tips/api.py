@@ -341,12 +341,20 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class MessageSerializer(ReceiptSerializer):
-    # Empty only when files come with it (multipart): `FollowUpMessagesView` checks.
+    """A reply as JSON: it carries no files, so it needs words."""
+
+    body = StrictCharField(max_length=MAX_DESCRIPTION)
+
+
+class MessagePartsSerializer(ReceiptSerializer):
+    """The text parts of a multipart reply: `body` may be empty when files come with it
+    (`FollowUpMessagesView` checks that one or the other is there)."""
+
     body = StrictCharField(max_length=MAX_DESCRIPTION, required=False, allow_blank=True)
 
 
-class MessageUploadSerializer(MessageSerializer):
-    """The multipart spelling of a reply, for the schema: the same fields and the files."""
+class MessageUploadSerializer(MessagePartsSerializer):
+    """The multipart spelling of a reply, for the schema: the text parts and the files."""
 
     attachments = serializers.ListField(
         child=serializers.FileField(),
@@ -405,7 +413,9 @@ class FollowUpMessagesView(PublicAPIView):
         responses={201: None, 404: None},
     )
     def post(self, request: Request) -> Response:
-        serializer = MessageSerializer(data=_plain_data(request))
+        multipart = isinstance(request.data, QueryDict)
+        parts = MessagePartsSerializer if multipart else MessageSerializer
+        serializer = parts(data=_plain_data(request))
         serializer.is_valid(raise_exception=True)
         body = serializer.validated_data.get("body", "")
         files = request.FILES.getlist("attachments") if request.FILES else []
