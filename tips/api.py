@@ -350,7 +350,12 @@ class MessagePartsSerializer(ReceiptSerializer):
     """The text parts of a multipart reply: `body` may be empty when files come with it
     (`FollowUpMessagesView` checks that one or the other is there)."""
 
-    body = StrictCharField(max_length=MAX_DESCRIPTION, required=False, allow_blank=True)
+    body = StrictCharField(
+        max_length=MAX_DESCRIPTION,
+        required=False,
+        allow_blank=True,
+        help_text="May be empty when `attachments` are sent; otherwise a 400 names `body`.",
+    )
 
 
 class MessageUploadSerializer(MessagePartsSerializer):
