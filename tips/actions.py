@@ -360,6 +360,9 @@ def do_add_tipster_message(
     only the tipster's key, which opens the thread but never the tip. The rows, the wraps, the
     blobs and the audit entry commit together; blobs of a failed transaction are removed."""
     stored_blobs: list[str] = []
+    # As for a tip: a connection lost during the COMMIT leaves the outcome unknown, and the
+    # files of a message that may be stored are never removed.
+    reached_commit = False
     try:
         with transaction.atomic():
             message, key = _seal_message(tip, body, sender=Message.Sender.TIPSTER)
@@ -375,9 +378,11 @@ def do_add_tipster_message(
                 target=tip,
                 attachments=len(attachments),
             )
+            reached_commit = True
     except Exception:
-        # The rows and the wraps rolled back, so these blobs could never be read: remove them.
-        _discard_blobs(stored_blobs)
+        if not reached_commit:
+            # The rows and the wraps rolled back, so these blobs could never be read.
+            _discard_blobs(stored_blobs)
         raise
     return message
 
