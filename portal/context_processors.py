@@ -5,19 +5,31 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language_info
 
 from portal.roles import CAPABILITIES
 
 
 def public_page(request: HttpRequest) -> dict[str, object]:
-    """Language links for the current page (plain links, so switching sets no cookie)."""
+    """Language links for the current page (plain links, so switching sets no cookie), each
+    named in its own language ("English", "Español"), as a reader of that language looks for it."""
     current = translation.get_language() or settings.LANGUAGE_CODE
     path = request.get_full_path()
     links = [
-        {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
-        for code, name in settings.LANGUAGES
+        {
+            "code": code,
+            "name": _own_name(code),
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
     ]
     return {"language_links": links, "quick_exit_url": settings.QUICK_EXIT_URL}
+
+
+def _own_name(code: str) -> str:
+    name = str(get_language_info(code)["name_local"])
+    return name[:1].upper() + name[1:]
 
 
 def capabilities(request: HttpRequest) -> dict[str, object]:

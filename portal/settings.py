@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A first visit to / from a phone set to Spanish goes to /es/ (no cookie needed).
+    "tips.language.FirstVisitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -266,6 +268,8 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 # Django's CSRF cookie lasts a year by default: a trace on a tipster's device. Browser session only.
 CSRF_COOKIE_AGE = None
+# A refused public form comes back filled in, with a plain note (tips.views.csrf_failure).
+CSRF_FAILURE_VIEW = "tips.views.csrf_failure"
 LANGUAGE_COOKIE_AGE = None
 
 # --- Security headers -------------------------------------------------------------------------
@@ -343,6 +347,13 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Where the quick-exit button leaves for: a neutral page, opened without a referrer.
 QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "https://www.weather.gov/")
+# The partner drop-in center shown on /help/ (an empty name hides the block).
+DROP_IN_CENTER = {
+    "name": env_str("DROP_IN_CENTER_NAME", "Safe Harbor Drop-In Center"),
+    "address": env_str("DROP_IN_CENTER_ADDRESS", "1200 Grand Blvd, Kansas City, MO 64106"),
+    "hours": env_str("DROP_IN_CENTER_HOURS", "Mon-Fri 9:00-19:00, Sat 10:00-16:00"),
+    "phone": env_str("DROP_IN_CENTER_PHONE", "+1-816-555-0199"),
+}
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
 USE_TZ = True

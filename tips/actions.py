@@ -17,7 +17,7 @@ import io
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 import audit
@@ -34,7 +35,8 @@ from portal.models import User
 from portal.roles import roles_with
 from portal.vault import tipster
 from retention import dates as retention
-from tips import extract, scoring
+from tips import extract, scoring, signals
+from tips.attachments import CleanedAttachment
 from tips.models import (
     LEVEL_RANK,
     Attachment,
@@ -72,6 +74,8 @@ def score_submission(submission: TipSubmission, identifier_count: int) -> scorin
         identifier_count=identifier_count,
         attachment_count=len(submission.attachments),
         indicators=submission.indicators,
+        # Scanned in memory before sealing; only the codes go on.
+        signals=signals.strong_signals(submission.free_texts()),
     )
     return scoring.score(facts)
 
@@ -115,7 +119,11 @@ def do_submit_tip(
         with transaction.atomic():
             transaction.on_commit(mark_committed)  # registered first, so it runs first
             tip = _store_tip(submission, receipt, priority, found)
-            stored_blobs = _store_attachments(tip, submission)
+            stored_blobs = _store_attachments(
+                tip,
+                submission.attachments,
+                tip._record_key,  # type: ignore[attr-defined]  # set when the tip was sealed
+            )
             Identifier.objects.bulk_create(
                 [
                     Identifier(tip=tip, kind=kind, digest=int.from_bytes(digest, "big"))
@@ -273,17 +281,28 @@ def _store_tip(
     return tip
 
 
-def _store_attachments(tip: Tip, submission: TipSubmission) -> list[str]:
-    key: vault.RecordKey = tip._record_key  # type: ignore[attr-defined]  # set when the tip was sealed
+def _store_attachments(
+    tip: Tip,
+    attachments: Sequence[CleanedAttachment],
+    key: vault.RecordKey,
+    *,
+    message: Message | None = None,
+) -> list[str]:
+    """Seal each file's name and bytes under `key` and store them; returns the blob names, so a
+    caller whose transaction fails can remove them (`_discard_blobs`)."""
     rows: list[Attachment] = []
     stored: list[str] = []
-    for cleaned in submission.attachments:
+    for cleaned in attachments:
         copies = [(Attachment.Variant.CLEANED, cleaned.data)]
         if cleaned.original is not None:
             copies.append((Attachment.Variant.ORIGINAL, cleaned.original))
         for variant, data in copies:
             row = Attachment(
-                tip=tip, variant=variant, content_type=cleaned.content_type, size=len(data)
+                tip=tip,
+                message=message,
+                variant=variant,
+                content_type=cleaned.content_type,
+                size=len(data),
             )
             row.name = key.encrypt(row.name_field, cleaned.name.encode())
             sealed = io.BytesIO()
@@ -314,24 +333,59 @@ def add_to_thread(tip: Tip, body: str, *, sender: str, author: User | None = Non
 
     Sealed under a new data key wrapped to the triage desk and to the tipster's key, so both
     sides read it and neither needs the other's private key to write."""
-    message = Message(tip=tip, sender=sender, author=author)
-    message.body = vault.encrypt_record(
-        message.vault_record,
-        {"body": body.encode()},
-        desks=[vault.TRIAGE_SLUG],
-        tipster_public_key=bytes(tip.tipster_public_key),
-    )["body"]
-    message.save(force_insert=True)
-    Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+    message, _key = _seal_message(tip, body, sender=sender, author=author)
     return message
 
 
-def do_add_tipster_message(tip: Tip, body: str) -> Message:
-    """The tipster adds information or replies. Audit: TIPSTER_MESSAGE_ADDED."""
-    with transaction.atomic():
-        message = add_to_thread(tip, body, sender=Message.Sender.TIPSTER)
-        retention.postpone(tip.pk)
-        audit.record(Action.TIPSTER_MESSAGE_ADDED, actor="anonymous", target=tip)
+def _seal_message(
+    tip: Tip, body: str, *, sender: str, author: User | None = None
+) -> tuple[Message, vault.RecordKey]:
+    message = Message(tip=tip, sender=sender, author=author)
+    key = vault.new_record_key(
+        message.vault_record,
+        desks=[vault.TRIAGE_SLUG],
+        tipster_public_key=bytes(tip.tipster_public_key),
+    )
+    message.body = key.encrypt("body", body.encode())
+    message.save(force_insert=True)
+    Tip.objects.filter(pk=tip.pk).update(updated_at=timezone.now())
+    return message, key
+
+
+def do_add_tipster_message(
+    tip: Tip, body: str, attachments: Sequence[CleanedAttachment] = ()
+) -> Message:
+    """The tipster adds information or replies, with cleaned photos or documents if any.
+    Audit: TIPSTER_MESSAGE_ADDED (with how many files).
+
+    The files are sealed under the message's own data key, not the tip's: the public side holds
+    only the tipster's key, which opens the thread but never the tip. The rows, the wraps, the
+    blobs and the audit entry commit together; blobs of a failed transaction are removed."""
+    stored_blobs: list[str] = []
+    # As for a tip: a connection lost during the COMMIT leaves the outcome unknown, and the
+    # files of a message that may be stored are never removed.
+    reached_commit = False
+    try:
+        with transaction.atomic():
+            message, key = _seal_message(tip, body, sender=Message.Sender.TIPSTER)
+            stored_blobs = _store_attachments(tip, attachments, key, message=message)
+            if attachments:
+                Tip.objects.filter(pk=tip.pk).update(
+                    attachment_count=F("attachment_count") + len(attachments)
+                )
+            retention.postpone(tip.pk)
+            audit.record(
+                Action.TIPSTER_MESSAGE_ADDED,
+                actor="anonymous",
+                target=tip,
+                attachments=len(attachments),
+            )
+            reached_commit = True
+    except Exception:
+        if not reached_commit:
+            # The rows and the wraps rolled back, so these blobs could never be read.
+            _discard_blobs(stored_blobs)
+        raise
     return message
 
 

@@ -341,7 +341,33 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class MessageSerializer(ReceiptSerializer):
+    """A reply as JSON: it carries no files, so it needs words."""
+
     body = StrictCharField(max_length=MAX_DESCRIPTION)
+
+
+class MessagePartsSerializer(ReceiptSerializer):
+    """The text parts of a multipart reply: `body` may be empty when files come with it
+    (`FollowUpMessagesView` checks that one or the other is there)."""
+
+    body = StrictCharField(
+        max_length=MAX_DESCRIPTION,
+        required=False,
+        allow_blank=True,
+        help_text="May be empty when `attachments` are sent; otherwise a 400 names `body`.",
+    )
+
+
+class MessageUploadSerializer(MessagePartsSerializer):
+    """The multipart spelling of a reply, for the schema: the text parts and the files."""
+
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=settings.TIP_ATTACHMENT_MAX_COUNT,
+        help_text="JPEG, PNG, WebP or PDF files; metadata is stripped before sealing, and they "
+        "are sealed like the message. `body` may be empty when files are sent.",
+    )
 
 
 def _no_tip() -> exceptions.NotFound:
@@ -368,7 +394,12 @@ class FollowUpView(PublicAPIView):
             {
                 "status": thread.status.value,
                 "messages": [
-                    {"sender": message.sender, "body": message.body, "at": message.at}
+                    {
+                        "sender": message.sender,
+                        "body": message.body,
+                        "at": message.at,
+                        "files": message.files,
+                    }
                     for message in thread.messages
                 ],
             }
@@ -376,16 +407,33 @@ class FollowUpView(PublicAPIView):
 
 
 class FollowUpMessagesView(PublicAPIView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     rate_limit = throttle.FOLLOW_UPS
 
-    @extend_schema(request=MessageSerializer, responses={201: None, 404: None})
+    @extend_schema(
+        request={
+            "application/json": MessageSerializer,
+            "multipart/form-data": MessageUploadSerializer,
+        },
+        responses={201: None, 404: None},
+    )
     def post(self, request: Request) -> Response:
-        serializer = MessageSerializer(data=_plain_data(request))
+        multipart = isinstance(request.data, QueryDict)
+        parts = MessagePartsSerializer if multipart else MessageSerializer
+        serializer = parts(data=_plain_data(request))
         serializer.is_valid(raise_exception=True)
-        try:
-            tip = followup.add_information(
-                serializer.validated_data["receipt"], serializer.validated_data["body"]
+        body = serializer.validated_data.get("body", "")
+        files = request.FILES.getlist("attachments") if request.FILES else []
+        if not body.strip() and not files:
+            raise exceptions.ValidationError(
+                {"body": [_("Write a message, or send photos or documents with it.")]}
             )
+        # The tip form's checks and cleaning; replies send cleaned copies only.
+        cleaned, errors = clean_attachments(files, keep_original=False)
+        if errors:
+            raise exceptions.ValidationError({"attachments": errors})
+        try:
+            tip = followup.add_information(serializer.validated_data["receipt"], body, cleaned)
         except InvalidReceipt as exc:
             raise exceptions.ValidationError({"receipt": [str(exc)]}) from None
         if tip is None:

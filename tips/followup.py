@@ -12,18 +12,21 @@ on whether the code was right.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 import audit
 from audit import Action
 from portal import vault
 from portal.vault import keys, tipster
 from tips import actions
-from tips.models import Message, Tip, TipsterStatus
+from tips.attachments import CleanedAttachment
+from tips.models import Attachment, Message, Tip, TipsterStatus
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ThreadMessage:
     sender: str
     body: str
     at: datetime
+    files: int = 0  # photos or documents the tipster added with this message
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,13 @@ def find_tip(receipt: str) -> tuple[Tip | None, vault.PrivateKey]:
 def read_thread(receipt: str) -> Thread | None:
     """The coarse status and the decrypted thread, or None for a receipt that matches no tip."""
     tip, reader = find_tip(receipt)
-    messages = list(Message.objects.filter(tip=tip).order_by("created_at", "pk"))
+    messages = list(
+        Message.objects.filter(tip=tip)
+        .annotate(
+            files=Count("attachments", filter=Q(attachments__variant=Attachment.Variant.CLEANED))
+        )
+        .order_by("created_at", "pk")
+    )
     opened = vault.open_record_keys([message.vault_record for message in messages], reader)
     if not opened:
         _spend_decryption(reader)
@@ -78,6 +88,7 @@ def read_thread(receipt: str) -> Thread | None:
             sender=message.sender,
             body=opened[message.vault_record].decrypt("body", bytes(message.body)).decode(),
             at=message.created_at,
+            files=message.files,  # the annotation above
         )
         for message in messages
         if message.vault_record in opened
@@ -85,8 +96,11 @@ def read_thread(receipt: str) -> Thread | None:
     return Thread(tip=tip, status=tip.tipster_status, messages=thread)
 
 
-def add_information(receipt: str, body: str) -> Tip | None:
-    """The tipster adds to their tip; None (after the same work) when the receipt is wrong."""
+def add_information(
+    receipt: str, body: str, attachments: Sequence[CleanedAttachment] = ()
+) -> Tip | None:
+    """The tipster adds to their tip, with cleaned files if any; None (after the same work)
+    when the receipt is wrong."""
     tip, reader = find_tip(receipt)
     if tip is None:
         # What a right receipt costs: two HPKE wraps (desk and tipster) and an audit entry.
@@ -95,5 +109,5 @@ def add_information(receipt: str, body: str) -> Tip | None:
         with transaction.atomic():
             audit.record(Action.FOLLOW_UP_FAILED, actor="anonymous")
         return None
-    actions.do_add_tipster_message(tip, body)
+    actions.do_add_tipster_message(tip, body, attachments)
     return tip

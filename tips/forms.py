@@ -136,7 +136,48 @@ def _text(max_length: int, rows: int = 3, **kwargs: Any) -> forms.CharField:
     )
 
 
-class HoneypotMixin(forms.Form):
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+# Said in plain words what to do, instead of Django's "This field is required."
+PLAIN_MESSAGES: dict[str, StrOrPromise] = {
+    "max_length": _(
+        "Please shorten this to %(limit_value)d characters or fewer (it has %(show_value)d)."
+    ),
+    "invalid_choice": _("Please choose one of the answers shown."),
+}
+
+
+class PublicForm(forms.Form):
+    """Required questions are marked in words, and every message says what to do."""
+
+    required_css_class = "required"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Field.template_name is Django 5's; the stubs do not know it yet.
+            field.template_name = "tips/field.html"  # type: ignore[attr-defined]
+            for code, message in PLAIN_MESSAGES.items():
+                if code in field.error_messages:
+                    field.error_messages[code] = message
+
+    def _opened(self, names: tuple[str, ...]) -> bool:
+        """Whether a folded section opens: it holds an answer or a problem, so nothing typed
+        is hidden when the form comes back."""
+        if not self.is_bound:
+            return False
+        for name in names:
+            if self.errors.get(name):
+                return True
+            value = self.data.get(name, "")
+            if value and value.strip() and value != self.fields[name].initial:
+                return True
+        return False
+
+
+class HoneypotMixin(PublicForm):
     # Hidden from people (CSS, aria-hidden, out of the tab order); bots fill every field.
     homepage = forms.CharField(
         required=False,
@@ -165,17 +206,48 @@ class HoneypotMixin(forms.Form):
 
 
 class TipForm(HoneypotMixin):
+    # The optional sections, folded behind <details> so the four required questions and the
+    # send button come first on a phone.
+    SECTIONS: dict[str, tuple[str, ...]] = {
+        "where": ("recency", "when", "location", "area"),
+        "people": ("people", "vehicles"),
+        "identifiers": ("phones", "emails", "handles", "urls", "plates"),
+        "indicators": ("indicators",),
+        "files": ("attachments", "keep_original"),
+        "contact": (
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "contact_best_time",
+            "may_contact",
+        ),
+    }
+
     what = forms.ChoiceField(
-        label=_("What is happening?"), choices=FORM_WHAT_CHOICES, widget=forms.RadioSelect
+        label=_("What is happening?"),
+        choices=FORM_WHAT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what is happening. If nothing fits, choose the closest one.")
+        },
     )
     immediate_danger = forms.ChoiceField(
-        label=_("Is anyone in immediate danger?"), choices=Answer.choices, widget=forms.RadioSelect
+        label=_("Is anyone in immediate danger?"),
+        choices=Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose Yes, No or Not sure. If anyone is, call 911.")},
     )
     minor_involved = forms.ChoiceField(
-        label=_("Is anyone involved under 18?"), choices=Answer.choices, widget=forms.RadioSelect
+        label=_("Is anyone involved under 18?"),
+        choices=Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose Yes, No or Not sure; a guess is fine.")},
     )
     description = forms.CharField(
         label=_("What happened?"),
+        error_messages={
+            "required": _("Tell us in a few words what you saw or heard; it can be short.")
+        },
         help_text=_(
             "Describe what you saw or heard, in your own words. Include anything that seems "
             "important, even if you are not sure."
@@ -241,9 +313,28 @@ class TipForm(HoneypotMixin):
         ),
         required=False,
     )
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=MAX_SHORT)
-    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=MAX_SHORT)
-    contact_email = forms.EmailField(label=_("Email"), required=False, max_length=MAX_SHORT)
+    # autocomplete off: the browser should not remember what was typed here.
+    contact_name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=TelInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    contact_email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.EmailInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+        error_messages={
+            "invalid": _("Enter an email address like name@example.com, or leave this empty.")
+        },
+    )
     contact_best_time = forms.CharField(
         label=_("Best time to reach you"), required=False, max_length=MAX_SHORT
     )
@@ -262,6 +353,10 @@ class TipForm(HoneypotMixin):
             "count": settings.TIP_ATTACHMENT_MAX_COUNT
         }
         self.cleaned_attachments: list[CleanedAttachment] = []
+
+    @property
+    def open_sections(self) -> dict[str, bool]:
+        return {key: self._opened(names) for key, names in self.SECTIONS.items()}
 
     def indicator_groups(self) -> list[tuple[StrOrPromise, list[Any]]]:
         """The checkboxes grouped as the Blue Campaign groups them, for a fieldset each."""
@@ -402,10 +497,11 @@ class HelpForm(HoneypotMixin):
         )
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(PublicForm):
     receipt = forms.CharField(
         label=_("Your receipt code"),
         max_length=64,
+        error_messages={"required": _("Type the receipt code you got when you sent your report.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
@@ -417,5 +513,43 @@ class ReplyForm(ReceiptForm):
     body = forms.CharField(
         label=_("Add information or reply"),
         max_length=MAX_DESCRIPTION,
+        required=False,  # a reply may be only photos or documents; `clean` asks for one or both
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    # The same checks and cleaning as the tip form's files. No "send the originals" choice
+    # here: a reply sends cleaned copies only.
+    attachments = MultipleFileField(
+        label=_("Add photos or documents"),
+        help_text=_("Up to %(count)d files: photos (JPEG, PNG, WebP) or PDF documents."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cleaned_attachments: list[CleanedAttachment] = []
+        self.fields["attachments"].help_text = self.fields["attachments"].help_text % {
+            "count": settings.TIP_ATTACHMENT_MAX_COUNT
+        }
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files = self.cleaned_data.get("attachments") or []
+        cleaned, errors = clean_attachments(files, keep_original=False)
+        if errors:
+            raise forms.ValidationError(errors)
+        self.cleaned_attachments = cleaned
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if (
+            not self.cleaned_data.get("body", "").strip()
+            and not self.cleaned_data.get("attachments")
+            and "attachments" not in self.errors
+        ):
+            self.add_error(
+                "body",
+                forms.ValidationError(
+                    _("Write your message in the box, then send it."),
+                    code="required",
+                ),
+            )
+        return self.cleaned_data

@@ -263,10 +263,16 @@ class Attachment(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="attachments")
+    # Set for a file the tipster added with a reply: it is sealed under that message's data key
+    # (the public side cannot open the tip's), and still belongs to the tip for purge and counts.
+    message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     variant = models.CharField(max_length=8, choices=Variant.choices, default=Variant.CLEANED)
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
-    # Filenames say a lot ("IMG_from_marias_phone.jpg"): sealed under the tip's data key.
+    # Filenames say a lot ("IMG_from_marias_phone.jpg"): sealed under the tip's data key (or
+    # the message's, for a file added later).
     name = models.BinaryField()
     # Where the ciphertext lives in storage: a random name that says nothing.
     blob = models.CharField(max_length=80, unique=True)

@@ -1,8 +1,10 @@
 """Explainable priority: every point a tip gets comes with the reason it got it.
 
-All weights live in `WEIGHTS`, so the score can be tuned in one place and every change shows in
-the tests. The score is computed once at submission and kept with its reasons; investigators
-may override the level (audited), never the record of why the tip scored what it did.
+The weights of the form's answers live in `WEIGHTS`; the weights of the trafficking indicators
+and of the strong signals found in the text live with the written scenarios that fix their
+levels, in tips/priority_table.py, so every change shows in the tests. The score is computed
+once at submission and kept with its reasons; investigators may override the level (audited),
+never the record of why the tip scored what it did.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tips.indicators import INDICATOR_CODES
+from tips.priority_table import INDICATOR_WEIGHTS, INDICATORS_MAX, SIGNALS, SIGNALS_MAX
 
 
 class Answer(StrEnum):
@@ -46,9 +49,10 @@ WEIGHTS: dict[str, int] = {
     "per_identifier": 3,
     "identifiers_max": 12,
     "attachments": 5,
-    "per_indicator": 2,
-    "indicators_max": 12,
+    "indicators_max": INDICATORS_MAX,
+    "signals_max": SIGNALS_MAX,
 }
+SIGNAL_POINTS: dict[str, int] = {signal.code: signal.points for signal in SIGNALS}
 # Score thresholds for the levels; immediate danger is urgent whatever the score.
 LEVEL_THRESHOLDS: list[tuple[int, Level]] = [
     (70, Level.URGENT),
@@ -70,6 +74,8 @@ class TipFacts:
     identifier_count: int = 0
     attachment_count: int = 0
     indicators: frozenset[str] = field(default_factory=frozenset)
+    # Codes of the strong signals found in the free text (tips/signals.py); never the text.
+    signals: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -114,11 +120,26 @@ def _points(facts: TipFacts) -> list[Reason]:
         reasons.append(Reason("identifiers", points))
     if facts.attachment_count > 0:
         reasons.append(Reason("attachments", w["attachments"]))
+    reasons.extend(_indicator_and_signal_points(facts))
+    return reasons
+
+
+def _indicator_and_signal_points(facts: TipFacts) -> list[Reason]:
+    w = WEIGHTS
+    reasons: list[Reason] = []
     known = facts.indicators & INDICATOR_CODES
     if known:
-        reasons.append(
-            Reason("indicators", min(len(known) * w["per_indicator"], w["indicators_max"]))
-        )
+        points = sum(INDICATOR_WEIGHTS.get(code, 0) for code in known)
+        reasons.append(Reason("indicators", min(points, w["indicators_max"])))
+    # Each signal is its own reason, so the tip shows which sign was named; together they are
+    # capped, so a long tip that names everything cannot outweigh the answers to the questions.
+    room = w["signals_max"]
+    for code in sorted(facts.signals & SIGNAL_POINTS.keys()):
+        points = min(SIGNAL_POINTS[code], room)
+        if points <= 0:
+            break
+        reasons.append(Reason(f"signal_{code}", points))
+        room -= points
     return reasons
 
 

@@ -36,6 +36,7 @@ class AttachmentInfo:
     size: int
     variant: str
     at: datetime
+    added_later: bool = False  # sent with a reply, after the tip
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,16 @@ def _text(key: vault.RecordKey, field: str, sealed: bytes | memoryview | None) -
     return key.decrypt(field, bytes(sealed)).decode() if sealed is not None else ""
 
 
+def _attachment_key(
+    attachment: Attachment, tip_key: vault.RecordKey, unlocked: vault.Keyring
+) -> vault.RecordKey:
+    """A file sent with the tip is sealed under the tip's key; one the tipster added with a
+    reply, under that message's key (the tip's key is still opened first: it proves the desk)."""
+    if attachment.message is None:
+        return tip_key
+    return vault.open_record_key(attachment.message.vault_record, unlocked)
+
+
 def open_tip(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> TipView:
     """Decrypt what the tip page shows. Raises NoDeskAccess / Shredded / DecryptionFailed."""
     key = vault.open_record_key(tip.vault_record, unlocked)
@@ -73,13 +84,14 @@ def open_tip(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> TipView:
     attachments = [
         AttachmentInfo(
             code=str(row.code),
-            name=_text(key, row.name_field, row.name),
+            name=_text(_attachment_key(row, key, unlocked), row.name_field, row.name),
             content_type=row.content_type,
             size=row.size,
             variant=row.variant,
             at=row.created_at,
+            added_later=row.message_id is not None,
         )
-        for row in tip.attachments.order_by("created_at", "pk")
+        for row in tip.attachments.select_related("message").order_by("created_at", "pk")
     ]
     notes = [
         Entry(
@@ -163,7 +175,7 @@ def attachment_chunks(
 ) -> tuple[str, Iterator[bytes]]:
     """The decrypted name and a chunk iterator for a streaming download.
     Audit: ATTACHMENT_DOWNLOADED (before the first byte leaves)."""
-    key = vault.open_record_key(tip.vault_record, unlocked)
+    key = _attachment_key(attachment, vault.open_record_key(tip.vault_record, unlocked), unlocked)
     name = _text(key, attachment.name_field, attachment.name)
     audit.record(
         Action.ATTACHMENT_DOWNLOADED, actor=actor, target=tip, attachment=str(attachment.code)

@@ -6,7 +6,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_it_switches_language_and_leaves_by_quick_exit(page, live_server, settings) -> None:
     settings.QUICK_EXIT_URL = f"{live_server.url}/healthz/"
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Spanish").click()
+    page.get_by_role("link", name="Español").click()
     assert page.locator("html").get_attribute("lang") == "es"
     assert "llame al 911" in page.content()
 

@@ -152,9 +152,31 @@ def test_the_web_page_shows_the_thread_and_takes_a_reply(submitted):
     assert "Received" in page.content.decode()
 
     reply = client.post("/follow-up/reply/", {"receipt": receipt, "body": "Bald, about 50."})
-    assert reply.status_code == 200
-    assert "Bald, about 50." in reply.content.decode()
-    assert "Your information was added" in reply.content.decode()
+    # Post/redirect/get: the reply is stored, and the page after it is a plain GET.
+    assert (reply.status_code, reply["Location"]) == (303, "/follow-up/?added=1")
+    for _reload in range(2):
+        landed = client.get(reply["Location"])
+        assert "Your information was added" in landed.content.decode()
+        assert receipt not in landed.content.decode()
+    again = client.post("/follow-up/", {"receipt": receipt}).content.decode()
+    assert again.count("Bald, about 50.") == 1
+    assert Message.objects.filter(tip=tip, sender=Message.Sender.TIPSTER).count() == 1
+
+
+def test_each_tipster_status_is_explained_and_a_closed_report_takes_no_reply(submitted):
+    tip, receipt = submitted
+    client = Client()
+    explained = {
+        Status.NEW: "waiting for an investigator",
+        Status.IN_REVIEW: "An investigator is working with your report",
+        Status.CLOSED: "finished with this report",
+    }
+    for status, words in explained.items():
+        reason = "resolved" if status == Status.CLOSED else ""
+        Tip.objects.filter(pk=tip.pk).update(status=status, close_reason=reason)
+        page = client.post("/follow-up/", {"receipt": receipt}).content.decode()
+        assert words in page
+        assert ('name="body"' in page) is (status != Status.CLOSED)
 
 
 def test_the_web_page_says_when_no_report_matches(submitted):

@@ -27,7 +27,10 @@ def test_it_gives_a_bare_tip_no_points_and_low_priority() -> None:
         (TipFacts(identifier_count=2), "identifiers", 6),
         (TipFacts(identifier_count=50), "identifiers", WEIGHTS["identifiers_max"]),
         (TipFacts(attachment_count=3), "attachments", 5),
-        (TipFacts(indicators=frozenset({"debt", "unpaid"})), "indicators", 4),
+        # Indicators weigh by strength (tips/priority_table.py), no longer 2 points each.
+        (TipFacts(indicators=frozenset({"debt", "unpaid"})), "indicators", 24),
+        (TipFacts(indicators=frozenset({"fearful"})), "indicators", 2),
+        (TipFacts(signals=frozenset({"locked_in"})), "signal_locked_in", 15),
     ],
 )
 def test_it_explains_each_factor(facts: TipFacts, code: str, points: int) -> None:

@@ -73,7 +73,12 @@ def test_it_stores_score_reasons_flags_and_counts_in_the_clear(recovery_key):
     assert tip.priority_level == tip.computed_level == "urgent"
     codes = {reason["code"] for reason in tip.priority_reasons}
     assert {"immediate_danger", "recent_week", "specific_location", "identifiers"} <= codes
-    assert tip.priority_score == sum(reason["points"] for reason in tip.priority_reasons)
+    # "locked in" in the description: a strong signal, kept as its code alone.
+    assert "signal_locked_in" in codes
+    assert "locked" not in str(tip.priority_reasons).replace("signal_locked_in", "")
+    # The score is capped at 100; the reasons are kept in full.
+    total = sum(reason["points"] for reason in tip.priority_reasons)
+    assert tip.priority_score == min(100, total)
     assert tip.has_contact and tip.may_contact
     assert tip.status == "new" and tip.category == "labor_trafficking"
 

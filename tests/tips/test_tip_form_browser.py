@@ -83,6 +83,9 @@ def test_it_takes_a_report_and_a_follow_up_from_the_front_door(
     ).check()
     tab.get_by_role("group", name="Is anyone involved under 18?").get_by_label("Not sure").check()
     tab.get_by_role("textbox", name="What happened?").fill(DESCRIPTION)
+    # The optional sections are folded until opened.
+    for section in ("When and where", "Phone numbers, accounts", "Signs you may", "Photos or"):
+        tab.locator("details.section > summary", has_text=section).click()
     tab.get_by_role("textbox", name="Where did it happen?").fill("1200 Main Street, rear door")
     tab.get_by_role("combobox", name="Area").select_option(label="Olathe")
     tab.get_by_role("textbox", name="Phone numbers").fill("(913) 555-0142")
@@ -105,7 +108,10 @@ def test_it_takes_a_report_and_a_follow_up_from_the_front_door(
     expect(tab.locator("#tipster-status")).to_have_text("Received")
     tab.get_by_label("Add information or reply").fill("The van comes back every night at ten.")
     tab.get_by_role("button", name="Send").click()
+    # Post/redirect/get: the thread opens again with the code.
     expect(tab.get_by_role("status")).to_be_visible()
+    tab.get_by_label("Your receipt code").fill(receipt)
+    tab.get_by_role("button", name="Open").click()
     expect(tab.locator(".thread__message--tipster .thread__body")).to_have_text(
         "The van comes back every night at ten."
     )
@@ -122,6 +128,7 @@ def test_it_takes_a_report_in_spanish(tab, live_server, desk_reader) -> None:
     tab.locator("#id_immediate_danger_1").check()
     tab.locator("#id_minor_involved_2").check()
     tab.locator("#id_description").fill("Tres mujeres duermen en el cuarto de atrás del spa.")
+    tab.locator("#section-where > summary").click()
     tab.locator("#id_location").fill("Calle Main 1200")
     tab.locator("#id_area").select_option("i_70_i_35_corridor")
     send = tab.locator("form.tip-form button[type=submit]")
@@ -143,6 +150,8 @@ def test_it_keeps_what_was_typed_without_javascript(no_js_tab, live_server, reco
     page.locator("#id_what_5").check()
     page.locator("#id_immediate_danger_1").check()
     page.locator("#id_minor_involved_2").check()
+    page.locator("#section-where > summary").click()
+    page.locator("#section-indicators > summary").click()
     page.locator("#id_location").fill("Starlite Motel, Route 7")
     page.locator("#id_area").select_option("lenexa")
     page.locator("input[name=indicators][value=fearful]").check()

@@ -176,3 +176,20 @@ def test_the_tip_page_shows_the_audit_trail(web, tip):
     page = web.get(f"/triage/tips/{tip.code}/").content.decode()
 
     assert "Tip submitted" in page and "Tip claimed" in page
+
+
+def test_a_file_added_with_a_reply_is_listed_and_downloads(web, submit, private_storage):
+    from tips import followup
+    from tips.attachments import clean_upload
+
+    cleaned = clean_upload("later.png", image("blue", (8, 8), format="PNG").getvalue())
+    tip, receipt = submit()
+    followup.add_information(receipt, "One more photo.", [cleaned])
+    row = tip.attachments.get()
+
+    page = web.get(f"/triage/tips/{tip.code}/").content.decode()
+    download = web.get(f"/triage/tips/{tip.code}/attachments/{row.code}/")
+
+    assert "later.png" in page and "added later with a tipster reply" in page
+    assert b"".join(download.streaming_content) == cleaned.data
+    assert download["Content-Disposition"] == 'attachment; filename="later.png"'
