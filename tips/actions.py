@@ -34,7 +34,7 @@ from portal.models import User
 from portal.roles import roles_with
 from portal.vault import tipster
 from retention import dates as retention
-from tips import extract, scoring
+from tips import extract, numbering, scoring
 from tips.models import (
     LEVEL_RANK,
     Attachment,
@@ -124,6 +124,9 @@ def do_submit_tip(
             )
             if retry_key:
                 _keep_answer(retry_key, tip, receipt, fingerprint)
+            # Last before the audit entry: the year's counter row stays locked to the commit,
+            # as the audit append lock does (tips.numbering).
+            numbering.number_tip(tip)
             audit.record(
                 Action.TIP_SUBMITTED,
                 actor="anonymous",
