@@ -49,6 +49,7 @@ class Action(models.IntegerChoices):
     TIP_HOLD_PLACED = 226, "Legal hold placed on a tip"
     TIP_HOLD_RELEASED = 227, "Legal hold released"
     PURGE_WARNED = 228, "Staff told of an upcoming purge"
+    TIPS_SEARCHED = 229, "Tips searched by identifier"
 
     # --- 300s: victim-service handoffs -----------------------------------------------------
     HANDOFF_CREATED = 301, "Handoff created"

@@ -74,9 +74,11 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("api/v1/follow-up/", "/api/v1/follow-up/", "post", PUBLIC, 400),
     ("api/v1/follow-up/messages/", "/api/v1/follow-up/messages/", "post", PUBLIC, 400),
     ("triage/", "/triage/", "get", "triage.view_queue", 200),
+    ("triage/tips/bulk/", "/triage/tips/bulk/", "post", "triage.view_queue", 302),
     ("triage/reveals/", "/triage/reveals/", "get", "triage.approve_reveal", 200),
     ("triage/retention/", "/triage/retention/", "get", "retention.policy", 200),
     ("api/v1/triage/tips/", "/api/v1/triage/tips/", "get", "triage.view_queue", 200),
+    ("api/v1/triage/tips/bulk/", "/api/v1/triage/tips/bulk/", "post", "triage.view_queue", 400),
 ]  # fmt: skip
 
 # Routes that name an object: the id names nothing, so whoever gets in gets 404 (or 400/302

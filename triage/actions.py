@@ -16,7 +16,9 @@ investigator.
 # ruff: noqa: N818
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -592,3 +594,88 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
             )
             escalated += 1
     return escalated
+
+
+# --- bulk ---------------------------------------------------------------------------------------
+
+
+class BulkAction:
+    CLOSE = "close"
+    ASSIGN = "assign"
+    CATEGORIZE = "categorize"
+    CHOICES = (CLOSE, ASSIGN, CATEGORIZE)
+    # The capability each needs, as the one-by-one endpoints require it.
+    CAPABILITY = {
+        CLOSE: "triage.transition",
+        ASSIGN: "triage.assign",
+        CATEGORIZE: "triage.categorize",
+    }
+
+
+# A duplicate names its own original, so it is closed one by one.
+BULK_CLOSE_REASONS = [value for value in CloseReason.values if value != CloseReason.DUPLICATE]
+MAX_BULK = 100
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    tip: Tip
+    ok: bool
+    error: str = ""
+
+
+def do_bulk(
+    tips: list[Tip],
+    action: str,
+    *,
+    acting_user: User,
+    unlocked: vault.Keyring,
+    reason: str = "",
+    close_reason: str = "",
+    assignee: User | None = None,
+    category: str = "",
+) -> list[BulkResult]:
+    """The same action on each tip, through the same one-by-one action (its checks, its audit
+    entry per tip), each in its own transaction: one tip refused does not undo the others.
+
+    Closing an unclaimed tip claims it first, as a person would (TIP_CLAIMED, then
+    TIP_TRANSITIONED); if the close is refused, the claim is undone with it."""
+    if not acting_user.may(BulkAction.CAPABILITY[action]):
+        raise NotYours(_("Your role cannot do this."))
+    if action == BulkAction.CLOSE and close_reason not in BULK_CLOSE_REASONS:
+        raise Invalid(_("Choose a close reason other than duplicate."), field="close_reason")
+    if action == BulkAction.ASSIGN and assignee is None:
+        raise Invalid(_("Choose who the tips go to."), field="assignee")
+    results = []
+    for tip in tips:
+        try:
+            with transaction.atomic():
+                if action == BulkAction.CLOSE:
+                    held = tip
+                    if not may_write(tip, acting_user) and tip.assignee_id is None:
+                        held = do_claim(tip, acting_user=acting_user)
+                    do_transition(
+                        held,
+                        Status.CLOSED,
+                        acting_user=acting_user,
+                        reason=reason,
+                        unlocked=unlocked,
+                        close_reason=close_reason,
+                    )
+                elif action == BulkAction.ASSIGN:
+                    do_assign(
+                        tip,
+                        assignee=cast(User, assignee),  # checked above
+                        acting_user=acting_user,
+                        reason=reason,
+                        unlocked=unlocked,
+                    )
+                else:
+                    do_categorize(
+                        tip, category, acting_user=acting_user, reason=reason, unlocked=unlocked
+                    )
+        except ActionError as outcome:
+            results.append(BulkResult(tip, ok=False, error=outcome.message))
+        else:
+            results.append(BulkResult(tip, ok=True))
+    return results

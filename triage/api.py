@@ -13,7 +13,7 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -22,7 +22,7 @@ from portal.accounts.api import StaffAPIView
 from portal.downloads import download_response
 from retention import actions as retention_actions
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
-from triage import access, actions, queue, reading
+from triage import access, actions, queue, reading, search
 from triage.models import ContactReveal, MinorReport, Referral
 
 OBJECT = OpenApiTypes.OBJECT
@@ -40,6 +40,7 @@ def tip_summary(tip: Tip) -> dict[str, Any]:
     """What the queue shows: plaintext metadata only, nothing decrypted."""
     return {
         "id": str(tip.code),
+        "number": tip.number,
         "status": tip.status,
         "category": tip.category,
         "priority": tip.priority_score,
@@ -70,15 +71,33 @@ class QueueView(TriageAPIView):
     access_rule = "triage.view_queue"
     error_statuses = (400,)  # an unknown filter value or a bad cursor
 
-    @extend_schema(responses=OBJECT, operation_id="triage_queue")
+    @extend_schema(
+        responses=OBJECT,
+        operation_id="triage_queue",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "A tip number (T-2026-00421), a tip id, or an identifier (phone, email, "
+                    "handle, plate, URL) matched through the blind indexes and confirmed by "
+                    "decryption; an identifier search needs an unlocked vault and is audited."
+                ),
+            )
+        ],
+    )
     def get(self, request: StaffAPIRequest) -> Response:
         filters, errors = queue.Filters.from_query(request.query_params)
         if errors:
             raise exceptions.ValidationError(errors)
+        tips = filters.apply(access.tips_for(request.user), request.user)
+        if filters.q:
+            unlocked = self.keys(request) if search.needs_keys(filters.q) else None
+            tips = search.search(tips, filters.q, actor=request.user, unlocked=unlocked).tips
         try:
             size = int(request.query_params.get("page_size", queue.PAGE_SIZE))
             result = queue.page(
-                filters.apply(access.tips_for(request.user), request.user),
+                tips,
                 cursor=request.query_params.get("cursor", ""),
                 size=size,
             )
@@ -205,7 +224,10 @@ class TransitionSerializer(serializers.Serializer):
     close_reason = serializers.ChoiceField(
         choices=CloseReason.values, required=False, allow_blank=True
     )
-    duplicate_of = serializers.UUIDField(required=False, allow_null=True)
+    # The original's id or its number (T-2026-00421).
+    duplicate_of = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True
+    )
 
 
 class TransitionView(TriageAPIView):
@@ -219,7 +241,7 @@ class TransitionView(TriageAPIView):
         tip = self.tip(request, code)
         duplicate_of = None
         if data.get("duplicate_of"):
-            duplicate_of = access.get_tip_for_staff(request, data["duplicate_of"])
+            duplicate_of = access.get_tip_by_reference(request, data["duplicate_of"])
         tip = actions.do_transition(
             tip,
             data["to"],
@@ -230,6 +252,85 @@ class TransitionView(TriageAPIView):
             duplicate_of=duplicate_of,
         )
         return Response(tip_summary(tip))
+
+
+class BulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=actions.MAX_BULK
+    )
+    action = serializers.ChoiceField(choices=actions.BulkAction.CHOICES)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    close_reason = serializers.ChoiceField(
+        choices=actions.BULK_CLOSE_REASONS, required=False, allow_blank=True
+    )
+    assignee = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=What.values, required=False, allow_blank=True)
+
+    # What each action needs besides the ids, named in `fields` when missing.
+    NEEDS = {
+        actions.BulkAction.CLOSE: ("close_reason", "reason"),
+        actions.BulkAction.ASSIGN: ("assignee", "reason"),
+        actions.BulkAction.CATEGORIZE: ("category",),
+    }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        missing = {
+            name: [_("This field is required for this action.")]
+            for name in self.NEEDS[attrs["action"]]
+            if not str(attrs.get(name, "")).strip()
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class BulkView(TriageAPIView):
+    """One action on many tips: each tip through the same action, access rule and audit entry
+    as one by one; the answer says per tip whether it worked and why not."""
+
+    access_rule = "triage.view_queue"
+    error_statuses = (404,)  # an assignee who is no investigator
+
+    @extend_schema(request=BulkSerializer, responses=OBJECT, operation_id="triage_bulk")
+    def post(self, request: StaffAPIRequest) -> Response:
+        serializer = BulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not request.user.may(actions.BulkAction.CAPABILITY[data["action"]]):
+            raise exceptions.PermissionDenied()
+        assignee = None
+        if data["action"] == actions.BulkAction.ASSIGN:
+            assignee = access.assignee_named(data["assignee"])
+            if assignee is None:
+                raise exceptions.NotFound({"assignee": [_("No such investigator.")]})
+        codes = list(dict.fromkeys(data["ids"]))
+        found = {
+            tip.code: tip
+            for tip in access.tips_for(request.user)
+            .select_related("assignee")
+            .filter(code__in=codes)
+        }
+        outcomes = {
+            result.tip.code: result
+            for result in actions.do_bulk(
+                [found[code] for code in codes if code in found],
+                data["action"],
+                acting_user=request.user,
+                unlocked=self.keys(request),
+                reason=data.get("reason", ""),
+                close_reason=data.get("close_reason", ""),
+                assignee=assignee,
+                category=data.get("category", ""),
+            )
+        }
+        results = []
+        for code in codes:
+            outcome = outcomes.get(code)
+            if outcome is None:
+                results.append({"id": str(code), "ok": False, "error": _("No such tip.")})
+            else:
+                results.append({"id": str(code), "ok": outcome.ok, "error": outcome.error or None})
+        return Response({"results": results})
 
 
 class BodySerializer(serializers.Serializer):

@@ -43,6 +43,9 @@ class Filters:
     include_closed: bool = False
     # Tips (closed or open, not held) that the retention policy purges within 30 days.
     purge_due: bool = False
+    # A tip number, a tip code or an identifier (triage.search): applied by `search`, which may
+    # decrypt, never by `apply`, which reads plaintext metadata only.
+    q: str = ""
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> tuple[Filters, dict[str, list[str]]]:
@@ -69,6 +72,7 @@ class Filters:
             unclaimed=flag("unclaimed"),
             include_closed=flag("include_closed"),
             purge_due=flag("purge_due"),
+            q=query.get("q", "").strip()[:200],
         )
         return filters, errors
 
