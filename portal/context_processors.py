@@ -31,3 +31,18 @@ def capabilities(request: HttpRequest) -> dict[str, object]:
         return CAPABILITIES.get(user.role, frozenset())
 
     return {"may": SimpleLazyObject(granted)}
+
+
+def staff_session(request: HttpRequest) -> dict[str, object]:
+    """For the staff frame: the idle timeout the staff script warns before, whether drafts kept
+    in the browser go back into their fields (the first page after a sign-in), and text kept
+    without JavaScript from a form posted after the session ended (portal.accounts.kept)."""
+    session = getattr(request, "session", None)
+    restore = bool(session is not None and session.get("restore_drafts"))
+    if restore and session is not None:
+        del session["restore_drafts"]
+    return {
+        "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT,
+        "restore_drafts": restore,
+        "kept_form": getattr(request, "kept_form", None),
+    }

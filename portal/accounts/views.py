@@ -126,6 +126,8 @@ def _complete_sign_in(
     now = timezone.now().timestamp()
     request.session["signed_in_at"] = now
     request.session["last_seen"] = now
+    # The first page after sign-in puts back what the browser kept of unsent forms.
+    request.session["restore_drafts"] = True
     vault.session.start_unlocked_session(request, response, unlocked)
     response.delete_cookie(PENDING_COOKIE)
     request.session.save()
