@@ -35,7 +35,7 @@ from retention import dates as retention
 from tips.actions import add_to_thread
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
 from triage import workflow
-from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral
+from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral, TipRead
 
 
 class AlreadyClaimed(ActionError):
@@ -679,3 +679,14 @@ def do_bulk(
         else:
             results.append(BulkResult(tip, ok=True))
     return results
+
+
+# --- read markers -----------------------------------------------------------------------------
+
+
+def do_mark_read(tip: Tip, *, acting_user: User) -> None:
+    """The member has opened the tip now: tipster replies before this are no longer new.
+    Not audited apart: opening the tip is (TIP_VIEWED)."""
+    TipRead.objects.update_or_create(
+        tip=tip, user=acting_user, defaults={"read_at": timezone.now()}
+    )

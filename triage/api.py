@@ -23,6 +23,7 @@ from portal.downloads import download_response
 from retention import actions as retention_actions
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, search
+from triage.home import with_new_replies
 from triage.models import ContactReveal, MinorReport, Referral
 
 OBJECT = OpenApiTypes.OBJECT
@@ -90,7 +91,9 @@ class QueueView(TriageAPIView):
         filters, errors = queue.Filters.from_query(request.query_params)
         if errors:
             raise exceptions.ValidationError(errors)
-        tips = filters.apply(access.tips_for(request.user), request.user)
+        tips = with_new_replies(
+            filters.apply(access.tips_for(request.user), request.user), request.user
+        )
         if filters.q:
             unlocked = self.keys(request) if search.needs_keys(filters.q) else None
             tips = search.search(tips, filters.q, actor=request.user, unlocked=unlocked).tips
@@ -108,7 +111,11 @@ class QueueView(TriageAPIView):
             params = request.query_params.copy()
             params["cursor"] = result.next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        return Response({"results": [tip_summary(tip) for tip in result.tips], "next": next_url})
+        results = [
+            {**tip_summary(tip), "new_replies": bool(getattr(tip, "new_replies", False))}
+            for tip in result.tips
+        ]
+        return Response({"results": results, "next": next_url})
 
 
 class TipPatchSerializer(serializers.Serializer):
@@ -127,6 +134,7 @@ class TipDetailView(TriageAPIView):
     def get(self, request: StaffAPIRequest, code: str) -> Response:
         tip = self.tip(request, code)
         view = reading.open_tip(tip, self.keys(request), actor=request.user)
+        actions.do_mark_read(tip, acting_user=request.user)
         return Response(
             {
                 **tip_summary(tip),

@@ -29,6 +29,7 @@ from retention import actions as retention
 from retention import policy
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, search, workflow
+from triage.home import with_new_replies
 from triage.models import ContactReveal, MinorReport, Referral
 from triage.summary import REASON_LABELS, minor_summary
 
@@ -51,6 +52,7 @@ def _field(request: HttpRequest, name: str) -> str:
 def queue_page(request: StaffRequest) -> HttpResponse:
     filters, errors = queue.Filters.from_query(request.GET)
     tips = filters.apply(access.tips_for(request.user), request.user)
+    tips = with_new_replies(tips, request.user)  # the "new reply" marker, in the same query
     searched_by = ""
     if filters.q:
         try:
@@ -159,6 +161,7 @@ def tip_page(request: StaffRequest, code: UUID) -> HttpResponse:
         related = reading.related_tips(tip, unlocked, actor=request.user)
     except (vault.Locked, vault.NoDeskAccess):
         return render(request, "triage/locked.html", {"tip": tip}, status=403)
+    actions.do_mark_read(tip, acting_user=request.user)
     reveal = access.approved_reveal(tip, request.user)
     return render(
         request,

@@ -250,7 +250,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @staff_required("accounts.own_profile")
 def home(request: StaffRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
+    from triage.home import day_for  # noqa: PLC0415 - triage builds on accounts
+
+    return render(
+        request, "accounts/home.html", {"day": day_for(request.user), "now": timezone.now()}
+    )
 
 
 @public
