@@ -683,6 +683,9 @@ SCOPED: list[tuple[str, str, str, str, Answer]] = [
 REASON = "The plate matches an open case"
 BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("handoffs/<uuid:code>/decline/", "post"): {"reason": "We have no bed free this week"},
+    # A denial says why.
+    ("triage/reveals/<uuid:code>/deny/", "post"): {"reason": REASON},
+    ("api/v1/triage/reveals/<uuid:reveal>/deny/", "post"): {"reason": REASON},
     ("handoffs/<uuid:code>/contact-attempts/", "post"): {"method": "phone", "note": "No answer"},
     ("handoffs/<uuid:code>/outcome/", "post"): {"outcome": "contacted"},
     ("handoffs/<uuid:code>/notes/", "post"): {"note": "Called back on Tuesday"},

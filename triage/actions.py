@@ -493,19 +493,35 @@ def do_request_reveal(
 
 
 @transaction.atomic
-def do_decide_reveal(reveal: ContactReveal, *, approve: bool, acting_user: User) -> ContactReveal:
-    """A supervisor other than the requester approves or denies. Audit: CONTACT_REVEAL_APPROVED
-    (a denial is recorded with `approved: false`)."""
+def do_decide_reveal(
+    reveal: ContactReveal,
+    *,
+    approve: bool,
+    acting_user: User,
+    reason: str = "",
+    unlocked: vault.Keyring | None = None,
+) -> ContactReveal:
+    """A supervisor other than the requester approves or denies; a denial says why (sealed,
+    shown to the requester). Audit: CONTACT_REVEAL_APPROVED (a denial with `approved: false`)."""
     if not acting_user.may("triage.approve_reveal"):
         raise NotYours(_("Only supervisors approve reveals."))
-    locked = ContactReveal.objects.select_for_update().get(pk=reveal.pk)
+    locked = ContactReveal.objects.select_for_update().select_related("tip").get(pk=reveal.pk)
     if locked.requested_by_id == acting_user.pk:
-        raise NotYours(_("Someone else must approve your own request."))
+        raise NotYours(
+            _("This is your own request: the four-eyes rule needs another supervisor to decide it.")
+        )
     if locked.status != ContactReveal.Status.PENDING:
         raise IllegalTransition(_("This request was already decided."))
+    fields = ["status", "decided_by", "decided_at"]
+    if not approve:
+        text = _reason(reason)
+        if unlocked is None:
+            raise vault.Locked("Unlock the vault to write a reason.")
+        locked.denial_reason = seal(locked.tip, unlocked, locked.denial_reason_field, text)
+        fields.append("denial_reason")
     locked.status = ContactReveal.Status.APPROVED if approve else ContactReveal.Status.DENIED
     locked.decided_by, locked.decided_at = acting_user, timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    locked.save(update_fields=fields)
     audit.record(
         Action.CONTACT_REVEAL_APPROVED,
         actor=acting_user,

@@ -527,20 +527,43 @@ class DecideRevealView(TriageAPIView):
     access_rule = "triage.approve_reveal"
     approve = True
 
-    @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
+    def reveal(self, request: StaffAPIRequest, reveal: str) -> ContactReveal:
         try:
-            row = ContactReveal.objects.select_related("tip").get(
+            return ContactReveal.objects.select_related("tip").get(
                 code=reveal, tip__in=access.tips_for(request.user)
             )
         except (ContactReveal.DoesNotExist, ValueError):
             raise exceptions.NotFound() from None
-        decided = actions.do_decide_reveal(row, approve=self.approve, acting_user=request.user)
+
+    @extend_schema(request=None, responses=OBJECT)
+    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
+        row = self.reveal(request, reveal)
+        decided = actions.do_decide_reveal(row, approve=True, acting_user=request.user)
         return Response({"id": str(decided.code), "status": decided.status})
 
 
+class DenySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class DenyRevealView(DecideRevealView):
+    """A denial says why: the reason is sealed under the tip's key and shown to the requester."""
+
     approve = False
+
+    @extend_schema(request=DenySerializer, responses=OBJECT)
+    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
+        row = self.reveal(request, reveal)  # an unknown request is 404 whatever the body
+        serializer = DenySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = actions.do_decide_reveal(
+            row,
+            approve=False,
+            acting_user=request.user,
+            reason=serializer.validated_data["reason"],
+            unlocked=self.keys(request),
+        )
+        return Response({"id": str(decided.code), "status": decided.status})
 
 
 class MinorReportSerializer(serializers.Serializer):

@@ -121,6 +121,8 @@ class ContactReveal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Why a supervisor said no, sealed under the tip's data key like the request's reason.
+    denial_reason = models.BinaryField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="reveal_pending")]
@@ -131,6 +133,10 @@ class ContactReveal(models.Model):
     @property
     def reason_field(self) -> str:
         return f"reveal-reason:{self.code}"
+
+    @property
+    def denial_reason_field(self) -> str:
+        return f"reveal-denial:{self.code}"
 
 
 class Referral(models.Model):

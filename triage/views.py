@@ -510,12 +510,18 @@ def reveals(request: StaffRequest) -> HttpResponse:
     keys = (
         vault.open_record_keys([row.tip.vault_record for row in rows], unlocked) if unlocked else {}
     )
+
+    def opened(row: ContactReveal, field: str, sealed: bytes | memoryview | None) -> str:
+        key = keys.get(row.tip.vault_record)
+        if key is None or sealed is None:
+            return ""
+        return key.decrypt(field, bytes(sealed)).decode()
+
     items = [
         (
             row,
-            keys[row.tip.vault_record].decrypt(row.reason_field, bytes(row.reason)).decode()
-            if row.tip.vault_record in keys
-            else "",
+            opened(row, row.reason_field, row.reason),
+            opened(row, row.denial_reason_field, row.denial_reason),
         )
         for row in rows
     ]
@@ -528,7 +534,13 @@ def _decide(request: StaffRequest, code: UUID, *, approve: bool) -> HttpResponse
     )
     run_action(
         request,
-        lambda: actions.do_decide_reveal(row, approve=approve, acting_user=request.user),
+        lambda: actions.do_decide_reveal(
+            row,
+            approve=approve,
+            acting_user=request.user,
+            reason=_field(request, "reason"),
+            unlocked=None if approve else keys_or_locked(request),
+        ),
         "Approved." if approve else "Denied.",
     )
     return redirect(reverse("triage:reveals"))
