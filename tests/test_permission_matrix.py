@@ -44,6 +44,8 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("staff/invitation/<str:token>/", "/staff/invitation/not-a-token/", "get", PUBLIC, 404),
     ("staff/accounts/", "/staff/accounts/", "get", "accounts.manage", 200),
     ("staff/health/", "/staff/health/", "get", "system.health", 200),
+    ("staff/on-call/", "/staff/on-call/", "get", "accounts.on_call", 200),
+    ("staff/on-call/", "/staff/on-call/", "post", "accounts.on_call", 302),
     ("staff/desks/", "/staff/desks/", "get", "vault.grant_desk", 200),
     ("staff/desks/<slug:slug>/grant/", "/staff/desks/triage/grant/", "post", "vault.grant_desk",
      302),

@@ -36,6 +36,8 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import TOTPDevice
 from portal.models import User
+from portal.pages import run_action
+from portal.roles import roles_with
 
 PENDING_SECONDS = 300
 PENDING_COOKIE = "vault-pending"
@@ -286,3 +288,30 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+@staff_required("accounts.on_call")
+@require_http_methods(["GET", "HEAD", "POST"])
+def on_call(request: StaffRequest) -> HttpResponse:
+    """The on-call rota and alert addresses, kept by supervisors (not the Django admin)."""
+    people = User.objects.filter(
+        role__in=[*roles_with("alerts.urgent_tip"), *roles_with("alerts.handoff_waiting")],
+        is_active=True,
+    ).order_by("role", "username")
+    if request.method == "POST":
+        member = people.filter(username=request.POST.get("username", "")[:150]).first()
+        if member is None:
+            messages.error(request, "Choose a member of the rota.")
+        else:
+            run_action(
+                request,
+                lambda: actions.do_set_on_call(
+                    member,
+                    on_call=request.POST.get("on_call") == "1",
+                    email=request.POST.get("email", "")[:254],
+                    acting_user=request.user,
+                ),
+                f"Saved {member.username}'s alerts.",
+            )
+        return redirect("accounts:on_call")
+    return render(request, "accounts/on_call.html", {"people": people})
