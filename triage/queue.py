@@ -66,7 +66,7 @@ class Filters:
             status=choice("status", Status.values),
             category=choice("category", What.values),
             priority_level=choice("priority_level", PriorityLevel.values),
-            area=query.get("area", "")[:40],
+            area=area_code(query.get("area", "")[:40]),
             assignee=query.get("assignee", "")[:150],
             mine=flag("mine"),
             unclaimed=flag("unclaimed"),
@@ -100,6 +100,20 @@ class Filters:
         if self.unclaimed:
             tips = tips.filter(assignee__isnull=True)
         return tips
+
+
+def area_code(typed: str) -> str:
+    """An area filter as typed: its code, or its name in either language in any case
+    (`Olathe` finds what `olathe` does); anything else is kept and matches nothing."""
+    from tips.areas import all_areas  # noqa: PLC0415 - the area list loads with settings
+
+    wanted = typed.strip().casefold()
+    if not wanted:
+        return ""
+    for area in all_areas():
+        if wanted in (area.code, area.name.casefold(), area.name_es.casefold() or area.code):
+            return area.code
+    return typed.strip()
 
 
 def encode_cursor(tip: Tip) -> str:

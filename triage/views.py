@@ -27,6 +27,7 @@ from portal.outcomes import ActionError
 from portal.pages import LOCKED_MESSAGE, run_action
 from retention import actions as retention
 from retention import policy
+from tips.areas import all_areas
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, search, workflow
 from triage.home import with_new_replies
@@ -82,6 +83,7 @@ def queue_page(request: StaffRequest) -> HttpResponse:
             "levels": PriorityLevel.choices,
             "reason_labels": REASON_LABELS,
             "investigators": access.assignable_staff(),
+            "areas": [(area.code, area.label()) for area in all_areas()],
             "bulk_close_reasons": [
                 (value, label)
                 for value, label in CloseReason.choices
