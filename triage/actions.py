@@ -658,14 +658,16 @@ def do_bulk(
     TIP_TRANSITIONED); if the close is refused, the claim is undone with it."""
     if not acting_user.may(BulkAction.CAPABILITY[action]):
         raise NotYours(_("Your role cannot do this."))
-    if action == BulkAction.CLOSE and close_reason not in BULK_CLOSE_REASONS:
-        raise Invalid(_("Choose a close reason other than duplicate."), field="close_reason")
-    if action == BulkAction.ASSIGN and assignee is None:
-        raise Invalid(_("Choose who the tips go to."), field="assignee")
     results = []
     for tip in tips:
         try:
             with transaction.atomic():
+                # What the action needs is checked by the action itself and answered per tip,
+                # as one by one; these two are the bulk form's own limits.
+                if action == BulkAction.CLOSE and close_reason == CloseReason.DUPLICATE:
+                    raise Invalid(_("Choose a close reason other than duplicate."))
+                if action == BulkAction.ASSIGN and assignee is None:
+                    raise Invalid(_("Choose who the tips go to."))
                 if action == BulkAction.CLOSE:
                     held = tip
                     if not may_write(tip, acting_user) and tip.assignee_id is None:

@@ -106,14 +106,11 @@ def test_an_investigator_may_not_assign_in_bulk(investigator, junk):
         ({"action": "close", "close_reason": "spam", "reason": "x"}, "ids"),
         ({"ids": [], "action": "close", "close_reason": "spam", "reason": "x"}, "ids"),
         ({"ids": ["not-a-uuid"], "action": "close", "close_reason": "spam", "reason": "x"}, "ids"),
-        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "close", "reason": "x"},
-         "close_reason"),
+        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "burn"}, "action"),
+        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "close",
+          "close_reason": "lost", "reason": "x"}, "close_reason"),
         ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "close",
           "close_reason": "duplicate", "reason": "x"}, "close_reason"),
-        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "close",
-          "close_reason": "spam"}, "reason"),
-        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "categorize"}, "category"),
-        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "burn"}, "action"),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_naming_the_field(investigator, body, field):
@@ -121,6 +118,27 @@ def test_bad_input_is_a_400_naming_the_field(investigator, body, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"action": "close", "reason": "x"}, "Closing needs a reason"),
+        ({"action": "close", "close_reason": "spam"}, "Please give a reason"),
+        ({"action": "categorize"}, "Unknown category"),
+    ],
+)
+def test_what_an_action_lacks_is_answered_per_tip_and_changes_nothing(
+    investigator, junk, body, says
+):
+    response = post(sign_in(Client(), investigator), {"ids": [str(junk[0].code)], **body})
+
+    assert response.status_code == 200
+    [result] = response.json()["results"]
+    assert result["ok"] is False and says in result["error"]
+    after = fresh(junk[0])
+    assert (after.status, after.assignee) == ("new", None)  # the claim was undone too
+    assert events(Action.TIP_CLAIMED, junk[0]) == []
 
 
 def test_the_queue_bulk_form_closes_the_selected_tips(investigator, junk):
