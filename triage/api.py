@@ -21,6 +21,7 @@ from portal.accounts.access import StaffAPIRequest
 from portal.accounts.api import StaffAPIView
 from portal.downloads import download_response
 from retention import actions as retention_actions
+from tips.api import StrictCharField
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
 from triage import access, actions, queue, reading, search
 from triage.home import with_new_replies
@@ -267,11 +268,12 @@ class BulkSerializer(serializers.Serializer):
         child=serializers.UUIDField(), min_length=1, max_length=actions.MAX_BULK
     )
     action = serializers.ChoiceField(choices=actions.BulkAction.CHOICES)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    # Text is text: a number sent for a reason or a name is refused, not turned into one.
+    reason = StrictCharField(max_length=2000, required=False, allow_blank=True)
     close_reason = serializers.ChoiceField(
         choices=actions.BULK_CLOSE_REASONS, required=False, allow_blank=True
     )
-    assignee = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    assignee = StrictCharField(max_length=150, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=What.values, required=False, allow_blank=True)
 
     # What an action needs besides the ids (a close reason, a reason, an assignee, a category)

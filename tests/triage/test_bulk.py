@@ -111,6 +111,8 @@ def test_an_investigator_may_not_assign_in_bulk(investigator, junk):
           "close_reason": "lost", "reason": "x"}, "close_reason"),
         ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "close",
           "close_reason": "duplicate", "reason": "x"}, "close_reason"),
+        ({"ids": ["00000000-0000-4000-8000-000000000000"], "action": "close",
+          "close_reason": "spam", "reason": 0}, "reason"),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_400_naming_the_field(investigator, body, field):
