@@ -50,6 +50,7 @@ class Action(models.IntegerChoices):
     TIP_HOLD_RELEASED = 227, "Legal hold released"
     PURGE_WARNED = 228, "Staff told of an upcoming purge"
     STATISTICS_EXPORTED = 229, "Statistics exported"
+    TIPS_SEARCHED = 230, "Tips searched by identifier"
 
     # --- 300s: victim-service handoffs -----------------------------------------------------
     HANDOFF_CREATED = 301, "Handoff created"

@@ -81,7 +81,8 @@ class HandoffForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices)
+    # Nothing preselected: an outcome is a statement the liaison makes, never a default.
+    outcome = forms.ChoiceField(choices=[("", "Choose the outcome"), *Outcome.choices])
     services_provided = forms.MultipleChoiceField(
         choices=Service.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -73,7 +73,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
     )
     rows = (
         access.handoffs_for(request.user)
-        .select_related("organization")
+        .select_related("organization", "tip")  # the urgency flags, plaintext metadata
         .order_by(waiting_first, "-created_at")[:200]
     )
     return render(request, "handoffs/inbox.html", {"handoffs": rows})

@@ -43,3 +43,33 @@ def capabilities(request: HttpRequest) -> dict[str, object]:
         return CAPABILITIES.get(user.role, frozenset())
 
     return {"may": SimpleLazyObject(granted)}
+
+
+def staff_session(request: HttpRequest) -> dict[str, object]:
+    """For the staff frame: the idle timeout the staff script warns before, whether drafts kept
+    in the browser go back into their fields (the first page after a sign-in), and text kept
+    without JavaScript from a form posted after the session ended (portal.accounts.kept)."""
+    session = getattr(request, "session", None)
+    restore = bool(session is not None and session.get("restore_drafts"))
+    if restore and session is not None:
+        del session["restore_drafts"]
+
+    def pending_reveals() -> int:
+        # Asked only when the navigation shows it, for members who decide reveals.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.may("triage.approve_reveal"):
+            return 0
+        from triage.models import ContactReveal  # noqa: PLC0415 - apps load after settings
+
+        return (
+            ContactReveal.objects.filter(status=ContactReveal.Status.PENDING, tip__purged_at=None)
+            .exclude(requested_by=user)
+            .count()
+        )
+
+    return {
+        "pending_reveal_count": SimpleLazyObject(pending_reveals),
+        "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT,
+        "restore_drafts": restore,
+        "kept_form": getattr(request, "kept_form", None),
+    }

@@ -66,6 +66,8 @@ _SUPERVISOR = (_INVESTIGATOR - {"alerts.urgent_tip"}) | {
     "alerts.purge_unassigned",
     # Told when an urgent tip waits past its service-level time.
     "alerts.escalation",
+    # Who is on call for urgent-tip and handoff alerts, and the address alerts go to.
+    "accounts.on_call",
 }
 _LIAISON = frozenset(
     {

@@ -174,6 +174,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.public_page",
                 "portal.context_processors.capabilities",
+                "portal.context_processors.staff_session",
             ],
         },
     }

@@ -44,6 +44,8 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("staff/invitation/<str:token>/", "/staff/invitation/not-a-token/", "get", PUBLIC, 404),
     ("staff/accounts/", "/staff/accounts/", "get", "accounts.manage", 200),
     ("staff/health/", "/staff/health/", "get", "system.health", 200),
+    ("staff/on-call/", "/staff/on-call/", "get", "accounts.on_call", 200),
+    ("staff/on-call/", "/staff/on-call/", "post", "accounts.on_call", 302),
     ("staff/desks/", "/staff/desks/", "get", "vault.grant_desk", 200),
     ("staff/desks/<slug:slug>/grant/", "/staff/desks/triage/grant/", "post", "vault.grant_desk",
      302),
@@ -80,9 +82,11 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("api/v1/follow-up/", "/api/v1/follow-up/", "post", PUBLIC, 400),
     ("api/v1/follow-up/messages/", "/api/v1/follow-up/messages/", "post", PUBLIC, 400),
     ("triage/", "/triage/", "get", "triage.view_queue", 200),
+    ("triage/tips/bulk/", "/triage/tips/bulk/", "post", "triage.view_queue", 302),
     ("triage/reveals/", "/triage/reveals/", "get", "triage.approve_reveal", 200),
     ("triage/retention/", "/triage/retention/", "get", "retention.policy", 200),
     ("api/v1/triage/tips/", "/api/v1/triage/tips/", "get", "triage.view_queue", 200),
+    ("api/v1/triage/tips/bulk/", "/api/v1/triage/tips/bulk/", "post", "triage.view_queue", 400),
 ]  # fmt: skip
 
 # Routes that name an object: the id names nothing, so whoever gets in gets 404 (or 400/302
@@ -687,6 +691,9 @@ SCOPED: list[tuple[str, str, str, str, Answer]] = [
 REASON = "The plate matches an open case"
 BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("handoffs/<uuid:code>/decline/", "post"): {"reason": "We have no bed free this week"},
+    # A denial says why.
+    ("triage/reveals/<uuid:code>/deny/", "post"): {"reason": REASON},
+    ("api/v1/triage/reveals/<uuid:reveal>/deny/", "post"): {"reason": REASON},
     ("handoffs/<uuid:code>/contact-attempts/", "post"): {"method": "phone", "note": "No answer"},
     ("handoffs/<uuid:code>/outcome/", "post"): {"outcome": "contacted"},
     ("handoffs/<uuid:code>/notes/", "post"): {"note": "Called back on Tuesday"},

@@ -35,7 +35,7 @@ from portal.models import User
 from portal.roles import roles_with
 from portal.vault import tipster
 from retention import dates as retention
-from tips import extract, scoring, signals
+from tips import extract, numbering, scoring, signals
 from tips.attachments import CleanedAttachment
 from tips.models import (
     LEVEL_RANK,
@@ -134,8 +134,10 @@ def do_submit_tip(
                 _keep_answer(retry_key, tip, receipt, fingerprint)
             if tip.is_urgent:
                 outbox.enqueue("tips.tasks.notify_urgent_tip", tip.pk)
-            # Last, right before COMMIT: the audit append lock serializes every audited write
-            # of the portal and is held from here until the transaction ends.
+            # Last, right before COMMIT, with the audit entry: the year's counter row stays
+            # locked to the commit (tips.numbering), as the audit append lock does, which
+            # serializes every audited write of the portal from here until the transaction ends.
+            numbering.number_tip(tip)
             audit.record(
                 Action.TIP_SUBMITTED,
                 actor="anonymous",

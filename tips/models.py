@@ -111,6 +111,9 @@ def _unreviewed_limit() -> datetime:
 
 class Tip(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # `T-YYYY-NNNNN`, sequential per year (tips.numbering), given in the submission's
+    # transaction: what people say, type and search for; the code stays the identity.
+    number = models.CharField(max_length=16, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -230,7 +233,7 @@ class Tip(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"tip {self.code}"
+        return f"tip {self.number or self.code}"
 
     @property
     def vault_record(self) -> tuple[str, str]:
@@ -254,6 +257,16 @@ class Tip(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.priority_level == PriorityLevel.URGENT
+
+
+class TipNumberCounter(models.Model):
+    """The last tip number given in a year (tips.numbering): one row per year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"tip numbers of {self.year}: {self.last}"
 
 
 class Attachment(models.Model):

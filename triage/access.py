@@ -60,6 +60,20 @@ def get_tip_for_staff(request: StaffRequest | StaffAPIRequest, code: UUID | str)
     raise Http404("No such tip.")
 
 
+def get_tip_by_reference(request: StaffRequest | StaffAPIRequest, reference: str) -> Tip:
+    """A tip named by its number (`T-2026-00421`, `2026-421`) or its code, as people paste
+    them into "duplicate of" and links; 404 (or 410 when purged) as `get_tip_for_staff`."""
+    from tips.numbering import parse_number  # noqa: PLC0415 - numbering imports tips models
+
+    number = parse_number(reference)
+    if number is not None:
+        code = tips_for(request.user).filter(number=number).values_list("code", flat=True).first()
+        if code is None:
+            raise Http404("No such tip.")
+        return get_tip_for_staff(request, code)
+    return get_tip_for_staff(request, reference.strip())
+
+
 def purged_tip(user: User, code: UUID | str) -> TipTombstone | None:
     if not is_task_force(user):
         return None

@@ -16,7 +16,9 @@ investigator.
 # ruff: noqa: N818
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +35,7 @@ from retention import dates as retention
 from tips.actions import add_to_thread
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
 from triage import workflow
-from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral
+from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral, TipRead
 
 
 class AlreadyClaimed(ActionError):
@@ -491,19 +493,35 @@ def do_request_reveal(
 
 
 @transaction.atomic
-def do_decide_reveal(reveal: ContactReveal, *, approve: bool, acting_user: User) -> ContactReveal:
-    """A supervisor other than the requester approves or denies. Audit: CONTACT_REVEAL_APPROVED
-    (a denial is recorded with `approved: false`)."""
+def do_decide_reveal(
+    reveal: ContactReveal,
+    *,
+    approve: bool,
+    acting_user: User,
+    reason: str = "",
+    unlocked: vault.Keyring | None = None,
+) -> ContactReveal:
+    """A supervisor other than the requester approves or denies; a denial says why (sealed,
+    shown to the requester). Audit: CONTACT_REVEAL_APPROVED (a denial with `approved: false`)."""
     if not acting_user.may("triage.approve_reveal"):
         raise NotYours(_("Only supervisors approve reveals."))
-    locked = ContactReveal.objects.select_for_update().get(pk=reveal.pk)
+    locked = ContactReveal.objects.select_for_update().select_related("tip").get(pk=reveal.pk)
     if locked.requested_by_id == acting_user.pk:
-        raise NotYours(_("Someone else must approve your own request."))
+        raise NotYours(
+            _("This is your own request: the four-eyes rule needs another supervisor to decide it.")
+        )
     if locked.status != ContactReveal.Status.PENDING:
         raise IllegalTransition(_("This request was already decided."))
+    fields = ["status", "decided_by", "decided_at"]
+    if not approve:
+        text = _reason(reason)
+        if unlocked is None:
+            raise vault.Locked("Unlock the vault to write a reason.")
+        locked.denial_reason = seal(locked.tip, unlocked, locked.denial_reason_field, text)
+        fields.append("denial_reason")
     locked.status = ContactReveal.Status.APPROVED if approve else ContactReveal.Status.DENIED
     locked.decided_by, locked.decided_at = acting_user, timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    locked.save(update_fields=fields)
     audit.record(
         Action.CONTACT_REVEAL_APPROVED,
         actor=acting_user,
@@ -592,3 +610,101 @@ def do_escalate_overdue(now: datetime | None = None) -> int:
             )
             escalated += 1
     return escalated
+
+
+# --- bulk ---------------------------------------------------------------------------------------
+
+
+class BulkAction:
+    CLOSE = "close"
+    ASSIGN = "assign"
+    CATEGORIZE = "categorize"
+    CHOICES = (CLOSE, ASSIGN, CATEGORIZE)
+    # The capability each needs, as the one-by-one endpoints require it.
+    CAPABILITY = {
+        CLOSE: "triage.transition",
+        ASSIGN: "triage.assign",
+        CATEGORIZE: "triage.categorize",
+    }
+
+
+# A duplicate names its own original, so it is closed one by one.
+BULK_CLOSE_REASONS = [value for value in CloseReason.values if value != CloseReason.DUPLICATE]
+MAX_BULK = 100
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    tip: Tip
+    ok: bool
+    error: str = ""
+
+
+def do_bulk(
+    tips: list[Tip],
+    action: str,
+    *,
+    acting_user: User,
+    unlocked: vault.Keyring,
+    reason: str = "",
+    close_reason: str = "",
+    assignee: User | None = None,
+    category: str = "",
+) -> list[BulkResult]:
+    """The same action on each tip, through the same one-by-one action (its checks, its audit
+    entry per tip), each in its own transaction: one tip refused does not undo the others.
+
+    Closing an unclaimed tip claims it first, as a person would (TIP_CLAIMED, then
+    TIP_TRANSITIONED); if the close is refused, the claim is undone with it."""
+    if not acting_user.may(BulkAction.CAPABILITY[action]):
+        raise NotYours(_("Your role cannot do this."))
+    results = []
+    for tip in tips:
+        try:
+            with transaction.atomic():
+                # What the action needs is checked by the action itself and answered per tip,
+                # as one by one; these two are the bulk form's own limits.
+                if action == BulkAction.CLOSE and close_reason == CloseReason.DUPLICATE:
+                    raise Invalid(_("Choose a close reason other than duplicate."))
+                if action == BulkAction.ASSIGN and assignee is None:
+                    raise Invalid(_("Choose who the tips go to."))
+                if action == BulkAction.CLOSE:
+                    held = tip
+                    if not may_write(tip, acting_user) and tip.assignee_id is None:
+                        held = do_claim(tip, acting_user=acting_user)
+                    do_transition(
+                        held,
+                        Status.CLOSED,
+                        acting_user=acting_user,
+                        reason=reason,
+                        unlocked=unlocked,
+                        close_reason=close_reason,
+                    )
+                elif action == BulkAction.ASSIGN:
+                    do_assign(
+                        tip,
+                        assignee=cast(User, assignee),  # checked above
+                        acting_user=acting_user,
+                        reason=reason,
+                        unlocked=unlocked,
+                    )
+                else:
+                    do_categorize(
+                        tip, category, acting_user=acting_user, reason=reason, unlocked=unlocked
+                    )
+        except ActionError as outcome:
+            results.append(BulkResult(tip, ok=False, error=outcome.message))
+        else:
+            results.append(BulkResult(tip, ok=True))
+    return results
+
+
+# --- read markers -----------------------------------------------------------------------------
+
+
+def do_mark_read(tip: Tip, *, acting_user: User) -> None:
+    """The member has opened the tip now: tipster replies before this are no longer new.
+    Not audited apart: opening the tip is (TIP_VIEWED)."""
+    TipRead.objects.update_or_create(
+        tip=tip, user=acting_user, defaults={"read_at": timezone.now()}
+    )

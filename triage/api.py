@@ -13,7 +13,7 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -21,8 +21,10 @@ from portal.accounts.access import StaffAPIRequest
 from portal.accounts.api import StaffAPIView
 from portal.downloads import download_response
 from retention import actions as retention_actions
+from tips.api import StrictCharField
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
-from triage import access, actions, queue, reading
+from triage import access, actions, queue, reading, search
+from triage.home import with_new_replies
 from triage.models import ContactReveal, MinorReport, Referral
 
 OBJECT = OpenApiTypes.OBJECT
@@ -40,6 +42,7 @@ def tip_summary(tip: Tip) -> dict[str, Any]:
     """What the queue shows: plaintext metadata only, nothing decrypted."""
     return {
         "id": str(tip.code),
+        "number": tip.number,
         "status": tip.status,
         "category": tip.category,
         "priority": tip.priority_score,
@@ -70,15 +73,35 @@ class QueueView(TriageAPIView):
     access_rule = "triage.view_queue"
     error_statuses = (400,)  # an unknown filter value or a bad cursor
 
-    @extend_schema(responses=OBJECT, operation_id="triage_queue")
+    @extend_schema(
+        responses=OBJECT,
+        operation_id="triage_queue",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "A tip number (T-2026-00421), a tip id, or an identifier (phone, email, "
+                    "handle, plate, URL) matched through the blind indexes and confirmed by "
+                    "decryption; an identifier search needs an unlocked vault and is audited."
+                ),
+            )
+        ],
+    )
     def get(self, request: StaffAPIRequest) -> Response:
         filters, errors = queue.Filters.from_query(request.query_params)
         if errors:
             raise exceptions.ValidationError(errors)
+        tips = with_new_replies(
+            filters.apply(access.tips_for(request.user), request.user), request.user
+        )
+        if filters.q:
+            unlocked = self.keys(request) if search.needs_keys(filters.q) else None
+            tips = search.search(tips, filters.q, actor=request.user, unlocked=unlocked).tips
         try:
             size = int(request.query_params.get("page_size", queue.PAGE_SIZE))
             result = queue.page(
-                filters.apply(access.tips_for(request.user), request.user),
+                tips,
                 cursor=request.query_params.get("cursor", ""),
                 size=size,
             )
@@ -89,7 +112,11 @@ class QueueView(TriageAPIView):
             params = request.query_params.copy()
             params["cursor"] = result.next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        return Response({"results": [tip_summary(tip) for tip in result.tips], "next": next_url})
+        results = [
+            {**tip_summary(tip), "new_replies": bool(getattr(tip, "new_replies", False))}
+            for tip in result.tips
+        ]
+        return Response({"results": results, "next": next_url})
 
 
 class TipPatchSerializer(serializers.Serializer):
@@ -108,6 +135,7 @@ class TipDetailView(TriageAPIView):
     def get(self, request: StaffAPIRequest, code: str) -> Response:
         tip = self.tip(request, code)
         view = reading.open_tip(tip, self.keys(request), actor=request.user)
+        actions.do_mark_read(tip, acting_user=request.user)
         return Response(
             {
                 **tip_summary(tip),
@@ -205,7 +233,10 @@ class TransitionSerializer(serializers.Serializer):
     close_reason = serializers.ChoiceField(
         choices=CloseReason.values, required=False, allow_blank=True
     )
-    duplicate_of = serializers.UUIDField(required=False, allow_null=True)
+    # The original's id or its number (T-2026-00421).
+    duplicate_of = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True
+    )
 
 
 class TransitionView(TriageAPIView):
@@ -219,7 +250,7 @@ class TransitionView(TriageAPIView):
         tip = self.tip(request, code)
         duplicate_of = None
         if data.get("duplicate_of"):
-            duplicate_of = access.get_tip_for_staff(request, data["duplicate_of"])
+            duplicate_of = access.get_tip_by_reference(request, data["duplicate_of"])
         tip = actions.do_transition(
             tip,
             data["to"],
@@ -230,6 +261,83 @@ class TransitionView(TriageAPIView):
             duplicate_of=duplicate_of,
         )
         return Response(tip_summary(tip))
+
+
+class BulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.UUIDField(), min_length=1, max_length=actions.MAX_BULK
+    )
+    action = serializers.ChoiceField(choices=actions.BulkAction.CHOICES)
+    # Text is text: a number sent for a reason or a name is refused, not turned into one.
+    reason = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    close_reason = serializers.ChoiceField(
+        choices=actions.BULK_CLOSE_REASONS, required=False, allow_blank=True
+    )
+    assignee = StrictCharField(max_length=150, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=What.values, required=False, allow_blank=True)
+
+    # What an action needs besides the ids (a close reason, a reason, an assignee, a category)
+    # is not a rule of the request's shape: each tip's result says what the action lacked
+    # ("Closing needs a reason"), as one by one.
+
+
+class BulkView(TriageAPIView):
+    """One action on many tips: each tip through the same action, access rule and audit entry
+    as one by one; the answer says per tip whether it worked and why not."""
+
+    access_rule = "triage.view_queue"
+    error_statuses = (404,)  # an assignee who is no investigator
+
+    @extend_schema(
+        request=BulkSerializer,
+        responses=OBJECT,
+        operation_id="triage_bulk",
+        description=(
+            "One action on up to 100 tips. `close` needs `close_reason` (not duplicate) and "
+            "`reason`, `assign` needs `assignee` and `reason`, `categorize` needs `category`; "
+            "each tip goes through the same action, access rule and audit as one by one, and "
+            "its result says whether it worked and why not."
+        ),
+    )
+    def post(self, request: StaffAPIRequest) -> Response:
+        serializer = BulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not request.user.may(actions.BulkAction.CAPABILITY[data["action"]]):
+            raise exceptions.PermissionDenied()
+        assignee = None
+        if data["action"] == actions.BulkAction.ASSIGN and data.get("assignee", "").strip():
+            assignee = access.assignee_named(data["assignee"])
+            if assignee is None:
+                raise exceptions.NotFound({"assignee": [_("No such investigator.")]})
+        codes = list(dict.fromkeys(data["ids"]))
+        found = {
+            tip.code: tip
+            for tip in access.tips_for(request.user)
+            .select_related("assignee")
+            .filter(code__in=codes)
+        }
+        outcomes = {
+            result.tip.code: result
+            for result in actions.do_bulk(
+                [found[code] for code in codes if code in found],
+                data["action"],
+                acting_user=request.user,
+                unlocked=self.keys(request),
+                reason=data.get("reason", ""),
+                close_reason=data.get("close_reason", ""),
+                assignee=assignee,
+                category=data.get("category", ""),
+            )
+        }
+        results = []
+        for code in codes:
+            outcome = outcomes.get(code)
+            if outcome is None:
+                results.append({"id": str(code), "ok": False, "error": _("No such tip.")})
+            else:
+                results.append({"id": str(code), "ok": outcome.ok, "error": outcome.error or None})
+        return Response({"results": results})
 
 
 class BodySerializer(serializers.Serializer):
@@ -418,20 +526,43 @@ class DecideRevealView(TriageAPIView):
     access_rule = "triage.approve_reveal"
     approve = True
 
-    @extend_schema(request=None, responses=OBJECT)
-    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
+    def reveal(self, request: StaffAPIRequest, reveal: str) -> ContactReveal:
         try:
-            row = ContactReveal.objects.select_related("tip").get(
+            return ContactReveal.objects.select_related("tip").get(
                 code=reveal, tip__in=access.tips_for(request.user)
             )
         except (ContactReveal.DoesNotExist, ValueError):
             raise exceptions.NotFound() from None
-        decided = actions.do_decide_reveal(row, approve=self.approve, acting_user=request.user)
+
+    @extend_schema(request=None, responses=OBJECT)
+    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
+        row = self.reveal(request, reveal)
+        decided = actions.do_decide_reveal(row, approve=True, acting_user=request.user)
         return Response({"id": str(decided.code), "status": decided.status})
 
 
+class DenySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class DenyRevealView(DecideRevealView):
+    """A denial says why: the reason is sealed under the tip's key and shown to the requester."""
+
     approve = False
+
+    @extend_schema(request=DenySerializer, responses=OBJECT)
+    def post(self, request: StaffAPIRequest, reveal: str) -> Response:
+        row = self.reveal(request, reveal)  # an unknown request is 404 whatever the body
+        serializer = DenySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = actions.do_decide_reveal(
+            row,
+            approve=False,
+            acting_user=request.user,
+            reason=serializer.validated_data["reason"],
+            unlocked=self.keys(request),
+        )
+        return Response({"id": str(decided.code), "status": decided.status})
 
 
 class MinorReportSerializer(serializers.Serializer):

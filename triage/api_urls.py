@@ -4,6 +4,7 @@ from triage import api
 
 urlpatterns = [
     path("tips/", api.QueueView.as_view(), name="api-triage-queue"),
+    path("tips/bulk/", api.BulkView.as_view(), name="api-triage-bulk"),
     path("tips/<uuid:code>/", api.TipDetailView.as_view(), name="api-triage-tip"),
     path("tips/<uuid:code>/review/", api.ReviewView.as_view(), name="api-triage-review"),
     path("tips/<uuid:code>/hold/", api.HoldView.as_view(), name="api-triage-hold"),

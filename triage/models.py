@@ -121,6 +121,8 @@ class ContactReveal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Why a supervisor said no, sealed under the tip's data key like the request's reason.
+    denial_reason = models.BinaryField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="reveal_pending")]
@@ -131,6 +133,10 @@ class ContactReveal(models.Model):
     @property
     def reason_field(self) -> str:
         return f"reveal-reason:{self.code}"
+
+    @property
+    def denial_reason_field(self) -> str:
+        return f"reveal-denial:{self.code}"
 
 
 class Referral(models.Model):
@@ -183,3 +189,18 @@ class MinorReport(models.Model):
     @property
     def reference_field(self) -> str:
         return f"minor-report:{self.code}"
+
+
+class TipRead(models.Model):
+    """When a member last opened a tip: a tipster message after it is a new reply for them,
+    marked on their home page and in the queue. Metadata only, like the audit's TIP_VIEWED."""
+
+    tip = models.ForeignKey("tips.Tip", on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tip"], name="tip_read_once")]
+
+    def __str__(self) -> str:
+        return f"tip {self.tip_id} read by {self.user_id}"

@@ -43,6 +43,9 @@ class Filters:
     include_closed: bool = False
     # Tips (closed or open, not held) that the retention policy purges within 30 days.
     purge_due: bool = False
+    # A tip number, a tip code or an identifier (triage.search): applied by `search`, which may
+    # decrypt, never by `apply`, which reads plaintext metadata only.
+    q: str = ""
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> tuple[Filters, dict[str, list[str]]]:
@@ -63,12 +66,13 @@ class Filters:
             status=choice("status", Status.values),
             category=choice("category", What.values),
             priority_level=choice("priority_level", PriorityLevel.values),
-            area=query.get("area", "")[:40],
+            area=area_code(query.get("area", "")[:40]),
             assignee=query.get("assignee", "")[:150],
             mine=flag("mine"),
             unclaimed=flag("unclaimed"),
             include_closed=flag("include_closed"),
             purge_due=flag("purge_due"),
+            q=query.get("q", "").strip()[:200],
         )
         return filters, errors
 
@@ -100,6 +104,20 @@ class Filters:
         if self.unclaimed:
             tips = tips.filter(assignee__isnull=True)
         return tips
+
+
+def area_code(typed: str) -> str:
+    """An area filter as typed: its code, or its name in either language in any case
+    (`Olathe` finds what `olathe` does); anything else is kept and matches nothing."""
+    from tips.areas import all_areas  # noqa: PLC0415 - the area list loads with settings
+
+    wanted = typed.strip().casefold()
+    if not wanted:
+        return ""
+    for area in all_areas():
+        if wanted in (area.code, area.name.casefold(), area.name_es.casefold() or area.code):
+            return area.code
+    return typed.strip()
 
 
 def encode_cursor(tip: Tip) -> str:

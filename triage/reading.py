@@ -124,7 +124,7 @@ def open_tip(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> TipView:
     return TipView(tip, content, attachments, notes, messages, changes)
 
 
-def _require_triage_desk(unlocked: vault.Keyring) -> None:
+def require_triage_desk(unlocked: vault.Keyring) -> None:
     """A reader without the triage desk key is refused (vault.NoDeskAccess: 403, or the locked
     page), never shown an empty thread or an empty list that looks like the truth."""
     unlocked.desk_private_key(vault.triage_desk())
@@ -164,7 +164,7 @@ def read_notes(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Entry]
 def read_messages(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Entry]:
     # The tip page's `open_tip` proves the desk by opening the tip's own key; the thread alone
     # opens only per-message keys, which a reader without the desk silently lacks.
-    _require_triage_desk(unlocked)
+    require_triage_desk(unlocked)
     messages = read_thread(tip, unlocked)
     audit.record(Action.MESSAGES_VIEWED, actor=actor, target=tip, messages=len(messages))
     return messages
@@ -233,6 +233,25 @@ def audit_trail(tip: Tip, limit: int = 200) -> list[AuditLine]:
 # --- related tips -----------------------------------------------------------------------------
 
 
+def identifiers_in(
+    row: Tip, keys: dict[tuple[str, str], vault.RecordKey]
+) -> dict[tuple[str, str], None]:
+    """The normalised `(kind, value)` identifiers of a tip, decrypted with its opened key."""
+    from tips import extract  # noqa: PLC0415 - keep reading importable without the extractor
+
+    key = keys.get(row.vault_record)
+    if key is None:
+        return {}
+    content = json.loads(key.decrypt("content", bytes(row.content)))
+    if "found" in content:  # normalised at submission, sealed with the tip
+        return dict.fromkeys(tuple(pair) for pair in content["found"])
+    texts = [
+        content.get(name, "") for name in ("description", "when", "location", "people", "vehicles")
+    ]
+    found = extract.extract_all(content.get("identifiers", {}), *texts)
+    return {(item.kind, item.value): None for item in found}
+
+
 @dataclass(frozen=True)
 class Related:
     tip: Tip
@@ -249,9 +268,7 @@ def related_tips(
     decrypted in the reader's session and kept only when an identifier really is the same.
     Audit: RELATED_VIEWED.
     """
-    from tips import extract  # noqa: PLC0415 - keep reading importable without the extractor
-
-    _require_triage_desk(unlocked)
+    require_triage_desk(unlocked)
     pairs = Q()
     for kind, digest in Identifier.objects.filter(tip=tip).values_list("kind", "digest"):
         pairs |= Q(identifiers__kind=kind, identifiers__digest=digest)
@@ -272,18 +289,7 @@ def related_tips(
     )
 
     def identifiers_of(row: Tip) -> dict[tuple[str, str], None]:
-        key = keys.get(row.vault_record)
-        if key is None:
-            return {}
-        content = json.loads(key.decrypt("content", bytes(row.content)))
-        if "found" in content:  # normalised at submission, sealed with the tip
-            return dict.fromkeys(tuple(pair) for pair in content["found"])
-        texts = [
-            content.get(name, "")
-            for name in ("description", "when", "location", "people", "vehicles")
-        ]
-        found = extract.extract_all(content.get("identifiers", {}), *texts)
-        return {(item.kind, item.value): None for item in found}
+        return identifiers_in(row, keys)
 
     own = identifiers_of(tip)
     results = []

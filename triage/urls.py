@@ -6,6 +6,7 @@ app_name = "triage"
 
 urlpatterns = [
     path("", views.queue_page, name="queue"),
+    path("tips/bulk/", views.bulk, name="bulk"),
     path("reveals/", views.reveals, name="reveals"),
     path("reveals/<uuid:code>/approve/", views.approve_reveal, name="approve_reveal"),
     path("reveals/<uuid:code>/deny/", views.deny_reveal, name="deny_reveal"),

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +23,14 @@ from django.views.decorators.http import require_POST, require_safe
 from portal import vault
 from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
 from portal.downloads import download_response
-from portal.pages import run_action
+from portal.outcomes import ActionError
+from portal.pages import LOCKED_MESSAGE, run_action
 from retention import actions as retention
 from retention import policy
+from tips.areas import all_areas
 from tips.models import CloseReason, PriorityLevel, Status, Tip, What
-from triage import access, actions, queue, reading, workflow
+from triage import access, actions, queue, reading, search, workflow
+from triage.home import with_new_replies
 from triage.models import ContactReveal, MinorReport, Referral
 from triage.summary import REASON_LABELS, minor_summary
 
@@ -49,6 +53,15 @@ def _field(request: HttpRequest, name: str) -> str:
 def queue_page(request: StaffRequest) -> HttpResponse:
     filters, errors = queue.Filters.from_query(request.GET)
     tips = filters.apply(access.tips_for(request.user), request.user)
+    tips = with_new_replies(tips, request.user)  # the "new reply" marker, in the same query
+    searched_by = ""
+    if filters.q:
+        try:
+            unlocked = keys_or_locked(request) if search.needs_keys(filters.q) else None
+            found = search.search(tips, filters.q, actor=request.user, unlocked=unlocked)
+            tips, searched_by = found.tips, found.by
+        except (vault.Locked, vault.NoDeskAccess):
+            return render(request, "triage/locked.html", {"tip": None}, status=403)
     try:
         result = queue.page(tips, cursor=request.GET.get("cursor", ""))
     except queue.BadCursorError:
@@ -61,6 +74,7 @@ def queue_page(request: StaffRequest) -> HttpResponse:
         {
             "page": result,
             "filters": filters,
+            "searched_by": searched_by,
             "errors": errors,
             "now": timezone.now(),
             "filter_query": params.urlencode(),
@@ -69,8 +83,74 @@ def queue_page(request: StaffRequest) -> HttpResponse:
             "levels": PriorityLevel.choices,
             "reason_labels": REASON_LABELS,
             "investigators": access.assignable_staff(),
+            "areas": [(area.code, area.label()) for area in all_areas()],
+            "bulk_close_reasons": [
+                (value, label)
+                for value, label in CloseReason.choices
+                if value in actions.BULK_CLOSE_REASONS
+            ],
         },
     )
+
+
+BULK_DONE = {
+    actions.BulkAction.CLOSE: "Closed",
+    actions.BulkAction.ASSIGN: "Assigned",
+    actions.BulkAction.CATEGORIZE: "Recategorized",
+}
+
+
+@staff_required("triage.view_queue")
+@require_POST
+def bulk(request: StaffRequest) -> HttpResponse:
+    """The queue's bulk form: the API's bulk action (`actions.do_bulk`), back to the same queue."""
+    back = QueryDict(request.POST.get("back", "")[:2000]).urlencode()
+    to_queue = redirect(f"{reverse('triage:queue')}?{back}" if back else reverse("triage:queue"))
+    action = _field(request, "action")
+    codes = []
+    for value in request.POST.getlist("ids")[: actions.MAX_BULK]:
+        try:
+            codes.append(UUID(value))
+        except ValueError:
+            continue
+    if action not in actions.BulkAction.CHOICES or not codes:
+        messages.error(request, "Select tips and an action.")
+        return to_queue
+    if not request.user.may(actions.BulkAction.CAPABILITY[action]):
+        raise PermissionDenied
+    assignee = None
+    if action == actions.BulkAction.ASSIGN:
+        assignee = access.assignee_named(_field(request, "assignee"))
+        if assignee is None:
+            messages.error(request, "Choose who the tips go to.")
+            return to_queue
+    found = {
+        tip.code: tip
+        for tip in access.tips_for(request.user).select_related("assignee").filter(code__in=codes)
+    }
+    try:
+        outcome = actions.do_bulk(
+            [found[code] for code in dict.fromkeys(codes) if code in found],
+            action,
+            acting_user=request.user,
+            unlocked=keys_or_locked(request),
+            reason=_field(request, "reason"),
+            close_reason=_field(request, "close_reason"),
+            assignee=assignee,
+            category=_field(request, "category"),
+        )
+    except ActionError as refused:
+        messages.error(request, refused.message)
+        return to_queue
+    except (vault.Locked, vault.NoDeskAccess):
+        messages.error(request, LOCKED_MESSAGE)
+        return to_queue
+    done = sum(1 for result in outcome if result.ok)
+    messages.success(request, f"{BULK_DONE[action]} {done} of {len(set(codes))} tips.")
+    for result in outcome:
+        if not result.ok:
+            messages.error(request, f"{result.tip.number}: {result.error}")
+    return to_queue
 
 
 @staff_required("triage.view_tip")
@@ -83,6 +163,7 @@ def tip_page(request: StaffRequest, code: UUID) -> HttpResponse:
         related = reading.related_tips(tip, unlocked, actor=request.user)
     except (vault.Locked, vault.NoDeskAccess):
         return render(request, "triage/locked.html", {"tip": tip}, status=403)
+    actions.do_mark_read(tip, acting_user=request.user)
     reveal = access.approved_reveal(tip, request.user)
     return render(
         request,
@@ -219,9 +300,9 @@ def transition(request: StaffRequest, code: UUID) -> HttpResponse:
     duplicate_of = None
     if duplicate_code:
         try:
-            duplicate_of = access.get_tip_for_staff(request, duplicate_code)
+            duplicate_of = access.get_tip_by_reference(request, duplicate_code)
         except Http404:
-            messages.error(request, "No tip has that code.")
+            messages.error(request, "No tip has that number or id.")
             return redirect("triage:tip", code)
 
     def move(tip: Tip, keys: vault.UnlockedKeys) -> object:
@@ -304,7 +385,7 @@ def link(request: StaffRequest, code: UUID) -> HttpResponse:
     try:
         other = access.get_tip_for_staff(request, _field(request, "other").strip())
     except Http404:
-        messages.error(request, "No tip has that code.")
+        messages.error(request, "No tip has that number or id.")
         return redirect("triage:tip", code)
     return _act(
         request,
@@ -431,12 +512,18 @@ def reveals(request: StaffRequest) -> HttpResponse:
     keys = (
         vault.open_record_keys([row.tip.vault_record for row in rows], unlocked) if unlocked else {}
     )
+
+    def opened(row: ContactReveal, field: str, sealed: bytes | memoryview | None) -> str:
+        key = keys.get(row.tip.vault_record)
+        if key is None or sealed is None:
+            return ""
+        return key.decrypt(field, bytes(sealed)).decode()
+
     items = [
         (
             row,
-            keys[row.tip.vault_record].decrypt(row.reason_field, bytes(row.reason)).decode()
-            if row.tip.vault_record in keys
-            else "",
+            opened(row, row.reason_field, row.reason),
+            opened(row, row.denial_reason_field, row.denial_reason),
         )
         for row in rows
     ]
@@ -449,7 +536,13 @@ def _decide(request: StaffRequest, code: UUID, *, approve: bool) -> HttpResponse
     )
     run_action(
         request,
-        lambda: actions.do_decide_reveal(row, approve=approve, acting_user=request.user),
+        lambda: actions.do_decide_reveal(
+            row,
+            approve=approve,
+            acting_user=request.user,
+            reason=_field(request, "reason"),
+            unlocked=None if approve else keys_or_locked(request),
+        ),
         "Approved." if approve else "Denied.",
     )
     return redirect(reverse("triage:reveals"))

@@ -15,7 +15,6 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeGuard
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -25,6 +24,7 @@ from rest_framework.request import Request
 
 from portal import vault
 from portal.accounts import secrets as otp_secrets
+from portal.accounts.kept import to_sign_in
 from portal.accounts.models import ApiToken
 from portal.roles import ALL_CAPABILITIES
 
@@ -86,7 +86,9 @@ def staff_required(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not is_staff_request(request):
-                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+                # Back to this page after sign-in; a posted form goes back to its page with
+                # its text kept, never to the POST-only URL (portal.accounts.kept).
+                return to_sign_in(request)
             if not request.user.may(capability):
                 raise PermissionDenied
             try:

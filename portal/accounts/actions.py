@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ from portal.accounts.models import (
     TOTPDevice,
 )
 from portal.models import User
+from portal.outcomes import Invalid, NotYours
 from portal.roles import Role, belongs_to_organization, is_role, role_may
 
 BACKUP_CODE_COUNT = 10
@@ -260,3 +263,33 @@ def remember_session(user: User, session_key: str, *, replaces: str | None = Non
     if replaces:
         StaffSession.objects.filter(session_key=replaces).delete()
     StaffSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+
+
+@transaction.atomic
+def do_set_on_call(member: User, *, on_call: bool, email: str, acting_user: User) -> bool:
+    """A supervisor puts a member on or off the on-call rota and sets the address alerts go
+    to; True when something changed. Audit: ACCOUNT_UPDATED (what changed, never the address).
+    """
+    if not acting_user.may("accounts.on_call"):
+        raise NotYours("Only supervisors manage the on-call rota.")
+    email = email.strip()
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        raise Invalid("That is not an email address.", field="email") from None
+    if on_call and not email:
+        raise Invalid("Someone on call needs an address for the alerts.", field="email")
+    changed = [
+        name
+        for name, value in (("on_call", on_call), ("email", email))
+        if getattr(member, name) != value
+    ]
+    if not changed:
+        return False
+    member.on_call, member.email = on_call, email
+    member.save(update_fields=changed)
+    record(
+        Action.ACCOUNT_UPDATED, actor=acting_user, target=member, changed=changed, on_call=on_call
+    )
+    return True

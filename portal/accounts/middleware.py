@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit import Action, record
 from portal.accounts.access import session_expired
+from portal.accounts.kept import forget_kept, take_kept
 from portal.vault.session import end_unlocked_session
 
 
@@ -27,7 +28,14 @@ class StaffSessionMiddleware:
                 expired = True
             else:
                 request.session["last_seen"] = timezone.now().timestamp()
+        kept = None
+        if not expired and user is not None and user.is_authenticated and request.method == "GET":
+            # Text typed into a form posted after the session ended, shown once on its page.
+            kept = take_kept(request)
+            request.kept_form = kept  # type: ignore[attr-defined]  # read by the staff frame
         response = self.get_response(request)
         if expired:
             end_unlocked_session(request, response)
+        if kept is not None:
+            forget_kept(request, response)
         return response

@@ -16,6 +16,7 @@ urlpatterns = [
     path("desks/", desk_views.desks, name="desks"),
     path("desks/<slug:slug>/grant/", desk_views.grant, name="grant_desk"),
     path("desks/<slug:slug>/revoke/<str:username>/", desk_views.revoke, name="revoke_desk"),
+    path("on-call/", views.on_call, name="on_call"),
     path("health/", manage_views.health, name="health"),
     path("accounts/", manage_views.accounts, name="accounts"),
     path("accounts/<str:username>/disable/", manage_views.disable, name="disable"),

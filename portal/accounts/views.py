@@ -36,6 +36,8 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import TOTPDevice
 from portal.models import User
+from portal.pages import run_action
+from portal.roles import roles_with
 
 PENDING_SECONDS = 300
 PENDING_COOKIE = "vault-pending"
@@ -126,6 +128,8 @@ def _complete_sign_in(
     now = timezone.now().timestamp()
     request.session["signed_in_at"] = now
     request.session["last_seen"] = now
+    # The first page after sign-in puts back what the browser kept of unsent forms.
+    request.session["restore_drafts"] = True
     vault.session.start_unlocked_session(request, response, unlocked)
     response.delete_cookie(PENDING_COOKIE)
     request.session.save()
@@ -248,7 +252,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @staff_required("accounts.own_profile")
 def home(request: StaffRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
+    from triage.home import day_for  # noqa: PLC0415 - triage builds on accounts
+
+    return render(
+        request, "accounts/home.html", {"day": day_for(request.user), "now": timezone.now()}
+    )
 
 
 @public
@@ -280,3 +288,30 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+@staff_required("accounts.on_call")
+@require_http_methods(["GET", "HEAD", "POST"])
+def on_call(request: StaffRequest) -> HttpResponse:
+    """The on-call rota and alert addresses, kept by supervisors (not the Django admin)."""
+    people = User.objects.filter(
+        role__in=[*roles_with("alerts.urgent_tip"), *roles_with("alerts.handoff_waiting")],
+        is_active=True,
+    ).order_by("role", "username")
+    if request.method == "POST":
+        member = people.filter(username=request.POST.get("username", "")[:150]).first()
+        if member is None:
+            messages.error(request, "Choose a member of the rota.")
+        else:
+            run_action(
+                request,
+                lambda: actions.do_set_on_call(
+                    member,
+                    on_call=request.POST.get("on_call") == "1",
+                    email=request.POST.get("email", "")[:254],
+                    acting_user=request.user,
+                ),
+                f"Saved {member.username}'s alerts.",
+            )
+        return redirect("accounts:on_call")
+    return render(request, "accounts/on_call.html", {"people": people})

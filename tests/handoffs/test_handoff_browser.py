@@ -106,6 +106,7 @@ def test_it_hands_off_and_brings_back_only_the_outcome(
     # By name inside its form: the outcome note's id repeats the contact-attempt note's.
     outcome_form = lia.locator("form").filter(has=lia.locator("#record-outcome"))
     outcome_form.locator("textarea[name=note]").fill(LIAISON_NOTE)
+    lia.locator("#confirm-close").check()  # closing asks for confirmation
     lia.locator("#record-outcome").click()
     expect_success(lia, "Outcome recorded")
     expect(lia.locator("#handoff-status")).to_have_text("Closed")

@@ -71,7 +71,13 @@ def test_it_audits_the_approval(held, investigator, supervisor, keys):
 def test_it_keeps_a_denied_request_closed(held, investigator, supervisor, keys):
     reveal = request_reveal(held, investigator, keys)
 
-    denied = actions.do_decide_reveal(reveal, approve=False, acting_user=supervisor)
+    denied = actions.do_decide_reveal(
+        reveal,
+        approve=False,
+        acting_user=supervisor,
+        reason="Not needed: the tipster can be reached by the thread",
+        unlocked=keys(supervisor),
+    )
 
     assert denied.status == ContactReveal.Status.DENIED
     assert access.approved_reveal(held, investigator) is None
@@ -84,7 +90,13 @@ def test_it_keeps_a_denied_request_closed(held, investigator, supervisor, keys):
 def test_it_opens_nothing_without_an_approval(held, investigator, supervisor, keys, approve):
     reveal = request_reveal(held, investigator, keys)
     if approve is not None:
-        reveal = actions.do_decide_reveal(reveal, approve=approve, acting_user=supervisor)
+        reveal = actions.do_decide_reveal(
+            reveal,
+            approve=approve,
+            acting_user=supervisor,
+            reason="Not needed",
+            unlocked=keys(supervisor),
+        )
 
     with pytest.raises(actions.NotYours):
         reading.reveal_contact(reveal, keys(investigator), actor=investigator)
@@ -122,3 +134,55 @@ def test_it_opens_an_approval_only_for_its_requester(held, investigator, supervi
     with pytest.raises(actions.NotYours):
         reading.reveal_contact(approved, keys(supervisor), actor=supervisor)
     assert events(Action.CONTACT_REVEALED, held) == []
+
+
+def test_a_denial_needs_a_reason_and_shows_it_to_the_requester(
+    held, investigator, supervisor, keys
+):
+    from django.test import Client
+
+    from tests.staff import sign_in
+
+    reveal = request_reveal(held, investigator, keys)
+    with pytest.raises(actions.Invalid):
+        actions.do_decide_reveal(
+            reveal, approve=False, acting_user=supervisor, reason=" ", unlocked=keys(supervisor)
+        )
+    assert ContactReveal.objects.get(pk=reveal.pk).status == ContactReveal.Status.PENDING
+
+    boss = sign_in(Client(), supervisor)
+    boss.post(f"/triage/reveals/{reveal.code}/deny/", {"reason": "Use the thread first"})
+
+    denied = ContactReveal.objects.get(pk=reveal.pk)
+    assert denied.status == ContactReveal.Status.DENIED
+    assert b"Use the thread first" not in bytes(denied.denial_reason)  # sealed
+    assert "Why: Use the thread first" in boss.get("/triage/reveals/").content.decode()
+
+
+def test_a_supervisors_own_request_says_why_they_cannot_decide_it(held, supervisor, keys):
+    from django.test import Client
+
+    from tests.staff import sign_in
+
+    request_reveal(held, supervisor, keys)
+
+    html = sign_in(Client(), supervisor).get("/triage/reveals/").content.decode()
+
+    assert "Your own request: the four-eyes rule needs another supervisor" in html
+
+
+def test_the_navigation_counts_the_reveals_waiting_for_a_supervisor(
+    held, investigator, supervisor, keys
+):
+    from django.test import Client
+
+    from tests.staff import sign_in
+
+    boss = sign_in(Client(), supervisor)
+    nav = boss.get("/staff/").content.decode().split('id="nav-reveals"')[1].split("</a>")[0]
+    assert "waiting for your decision" not in nav
+    request_reveal(held, investigator, keys)
+
+    nav = boss.get("/staff/").content.decode().split('id="nav-reveals"')[1].split("</a>")[0]
+
+    assert '<span class="badge badge--new">1<span class="visually-hidden">' in nav
