@@ -115,6 +115,12 @@ class PortalAutoSchema(AutoSchema):
             responses[str(status_code)] = response
         return responses
 
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> Any:
+        # drf-spectacular calls a body required only when a field is; a body that must carry
+        # one of several optional fields (`requires_one_of`) cannot be left out either.
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        return schema, required or bool(getattr(serializer, "requires_one_of", ()))
+
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and getattr(serializer, "refuses_unknown_fields", False):

@@ -91,6 +91,8 @@ def test_it_states_the_rules_that_refuse_valid_looking_requests(schema: dict) ->
         {"required": ["category"]},
         {"required": ["priority_level"]},
     ]
+    # A body that must name one of two fields cannot be left out either.
+    assert schema["paths"]["/api/v1/triage/tips/{code}/"]["patch"]["requestBody"]["required"]
     receipt = components["ReceiptRequest"]["properties"]["receipt"]["pattern"]
     assert re.search(receipt, "abcde-fghjk-mnpqr-stvwx")
     assert not re.search(receipt, "0")
