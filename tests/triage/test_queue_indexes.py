@@ -62,6 +62,7 @@ def crowded_queue(tip):
         copy = shallow_copy(original)
         status = statuses[number % len(statuses)]
         copy.pk, copy.code, copy.receipt_lookup = None, uuid.uuid4(), os.urandom(32)
+        copy.number = None  # a tip number is given once, at submission
         copy.status = status
         copy.close_reason = CloseReason.RESOLVED if status == Status.CLOSED else ""
         copy.category = What.values[number % len(What.values)]
