@@ -26,6 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from bench.harness.database import scratch_test_database
+from bench.harness.summary import figure
 
 CHUNK = 5000
 CATEGORIES = ("sex_trafficking", "labor_trafficking", "minor_exploitation", "online_enticement",
@@ -98,12 +99,8 @@ def p95(samples: list[float]) -> float:
     return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
-def signed_in_supervisor() -> Any:
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-
+def create_supervisor() -> Any:
     from portal.accounts import actions
-    from portal.accounts.models import TOTPDevice
 
     user, _ = actions.do_create_staff(
         "bench-supervisor",
@@ -111,6 +108,16 @@ def signed_in_supervisor() -> Any:
         password="bench-password-1234",  # noqa: S106 - a scratch database
         acting_user=None,
     )
+    return user
+
+
+def signed_in(user: Any) -> Any:
+    """A fresh staff session: loading and rolling up a million tips outlasts the idle sign-out."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from portal.accounts.models import TOTPDevice
+
     device = TOTPDevice.objects.get(user=user)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
@@ -155,14 +162,12 @@ def main() -> None:
     with scratch_test_database() as connection:
         from partners.models import Organization
         from portal import vault
-        from portal.models import User
         from stats import rollup
         from stats.models import DailyCount, RollupState
 
         vault.initialize()
         print(f"database: {connection.vendor} (scratch copy, dropped afterwards)")
-        client = signed_in_supervisor()
-        creator = User.objects.get(username="bench-supervisor")
+        creator = create_supervisor()
         organizations = [
             Organization.objects.create(slug=f"org-{n}", name=f"Organization {n}") for n in range(6)
         ]
@@ -181,9 +186,18 @@ def main() -> None:
             days = rollup.roll_up()
             print(f"  roll-up from nothing: {days} days in {time.perf_counter() - began:.1f} s, "
                   f"{DailyCount.objects.count():,} rows")  # fmt: skip
+            client = signed_in(creator)
             measure(client, 2)  # warm
             figures = measure(client, runs)
             results.append((size, figures))
+            for name in ("page", "export"):
+                figure(
+                    "statistics",
+                    f"{name} p95 at {size:,} tips",
+                    figures[name],
+                    unit="ms",
+                    baseline=figures["count"],
+                )
             print(
                 f"  p95 over {runs} runs: page {figures['page']:.1f} ms, export "
                 f"{figures['export']:.1f} ms, COUNT(*) {figures['count']:.1f} ms"
@@ -195,5 +209,13 @@ def main() -> None:
         for name in ("page", "export"):
             growth = last[name] / first[name]
             verdict = "ok" if growth < 1.5 * base else "OVER"
+            figure(
+                "statistics",
+                f"{name} p95 growth {small:,} to {large:,} tips",
+                growth,
+                baseline=base,
+                target="ratio < 1.5 (against COUNT(*)'s growth)",
+                ok=growth < 1.5 * base,
+            )
             print(f"  {name}: x{growth:.2f} = {growth / base:.2f} of the baseline's growth "
                   f"(limit 1.5): {verdict}")  # fmt: skip
