@@ -51,6 +51,8 @@ class Action(models.IntegerChoices):
     PURGE_WARNED = 228, "Staff told of an upcoming purge"
     STATISTICS_EXPORTED = 229, "Statistics exported"
     TIPS_SEARCHED = 230, "Tips searched by identifier"
+    QUEUE_FILTER_SAVED = 231, "Queue filter saved as a view"
+    QUEUE_FILTER_DELETED = 232, "Saved queue view deleted"
 
     # --- 300s: victim-service handoffs -----------------------------------------------------
     HANDOFF_CREATED = 301, "Handoff created"

@@ -24,6 +24,8 @@ class Role(models.TextChoices):
 _INVESTIGATOR = frozenset(
     {
         "triage.view_queue",
+        # Name the current queue filter and keep it as a link above one's own queue.
+        "triage.saved_filters",
         "triage.view_tip",
         "triage.claim",
         "triage.categorize",

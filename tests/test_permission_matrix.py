@@ -83,6 +83,8 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("api/v1/follow-up/messages/", "/api/v1/follow-up/messages/", "post", PUBLIC, 400),
     ("triage/", "/triage/", "get", "triage.view_queue", 200),
     ("triage/tips/bulk/", "/triage/tips/bulk/", "post", "triage.view_queue", 302),
+    # An empty form: the name is missing, the form comes back.
+    ("triage/saved-views/", "/triage/saved-views/", "post", "triage.saved_filters", 400),
     ("triage/reveals/", "/triage/reveals/", "get", "triage.approve_reveal", 200),
     ("triage/retention/", "/triage/retention/", "get", "retention.policy", 200),
     ("api/v1/triage/tips/", "/api/v1/triage/tips/", "get", "triage.view_queue", 200),
@@ -105,6 +107,13 @@ OBJECT_ROUTES: list[tuple[str, str, str, str, int]] = [
         "/triage/reveals/{ID}/deny/",
         "post",
         "triage.approve_reveal",
+        404,
+    ),
+    (
+        "triage/saved-views/<uuid:code>/delete/",
+        "/triage/saved-views/{ID}/delete/",
+        "post",
+        "triage.saved_filters",
         404,
     ),
     ("triage/tips/<uuid:code>/", "/triage/tips/{ID}/", "get", "triage.view_tip", 404),

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest
 
 from portal.accounts.access import StaffAPIRequest, StaffRequest
@@ -21,7 +22,7 @@ from portal.models import User
 from portal.roles import roles_with
 from retention.models import TipTombstone
 from tips.models import Attachment, Tip
-from triage.models import ContactReveal
+from triage.models import ContactReveal, SavedQueueFilter
 
 
 def is_task_force(user: User) -> bool:
@@ -113,3 +114,18 @@ def approved_reveal(tip: Tip, user: User) -> ContactReveal | None:
         .order_by("-decided_at")
         .first()
     )
+
+
+def saved_filters_for(user: User) -> QuerySet[SavedQueueFilter]:
+    """The member's own saved queue views, by name: nobody sees another's."""
+    if not user.may("triage.saved_filters"):
+        return SavedQueueFilter.objects.none()
+    return SavedQueueFilter.objects.filter(user=user).order_by(Lower("name"), "pk")
+
+
+def get_saved_filter_for_staff(request: StaffRequest, code: UUID) -> SavedQueueFilter:
+    """One of the member's own saved views, or 404: another's does not exist for them."""
+    try:
+        return saved_filters_for(request.user).get(code=code)
+    except SavedQueueFilter.DoesNotExist:
+        raise Http404("No such saved view.") from None

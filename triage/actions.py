@@ -22,6 +22,8 @@ from typing import cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +36,17 @@ from portal.roles import roles_with
 from retention import dates as retention
 from tips.actions import add_to_thread
 from tips.models import CloseReason, Message, PriorityLevel, Status, Tip, What
-from triage import workflow
-from triage.models import Change, ContactReveal, Link, MinorReport, Note, Referral, TipRead
+from triage import queue, workflow
+from triage.models import (
+    Change,
+    ContactReveal,
+    Link,
+    MinorReport,
+    Note,
+    Referral,
+    SavedQueueFilter,
+    TipRead,
+)
 
 
 class AlreadyClaimed(ActionError):
@@ -697,6 +708,56 @@ def do_bulk(
         else:
             results.append(BulkResult(tip, ok=True))
     return results
+
+
+# --- saved queue views --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_queue_filter(
+    name: str, query: dict[str, str], *, acting_user: User
+) -> SavedQueueFilter:
+    """Keep the queue filter in `query` under `name` for the acting member alone: only what
+    `queue.Filters.saved_query` keeps. Audit: QUEUE_FILTER_SAVED (ids only, never the name or
+    the query)."""
+    if not acting_user.may("triage.saved_filters"):
+        raise NotYours(_("Your role cannot do this."))
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid(_("Give the view a name."), field="name")
+    if len(name) > SavedQueueFilter.MAX_NAME:
+        raise Invalid(
+            _("A name can be at most %(count)d characters.") % {"count": SavedQueueFilter.MAX_NAME},
+            field="name",
+        )
+    filters, _errors = queue.Filters.from_query(query)  # unknown values dropped, as the queue does
+    saved_query = filters.saved_query()
+    # The member's row lock serialises two saves of theirs: the limit holds under a race.
+    User.objects.select_for_update().filter(pk=acting_user.pk).values_list("pk").get()
+    mine = SavedQueueFilter.objects.filter(user=acting_user)
+    if mine.alias(folded=Lower("name")).filter(folded=Lower(Value(name))).exists():
+        raise Invalid(_("You already have a view with that name: choose another."), field="name")
+    if mine.count() >= SavedQueueFilter.MAX_PER_USER:
+        raise Invalid(
+            _("You have %(count)d saved views, the most one person can keep: delete one first.")
+            % {"count": SavedQueueFilter.MAX_PER_USER},
+            field="name",
+        )
+    saved = SavedQueueFilter.objects.create(user=acting_user, name=name, query=saved_query)
+    audit.record(Action.QUEUE_FILTER_SAVED, actor=acting_user, target=saved)
+    return saved
+
+
+@transaction.atomic
+def do_delete_queue_filter(saved: SavedQueueFilter, *, acting_user: User) -> None:
+    """Forget one of the acting member's saved views. Audit: QUEUE_FILTER_DELETED."""
+    if saved.user_id != acting_user.pk:
+        raise NotYours(_("That saved view is not yours."))
+    code = saved.code
+    deleted, _rows = SavedQueueFilter.objects.filter(pk=saved.pk).delete()
+    if deleted:
+        target = (SavedQueueFilter._meta.label_lower, str(code))
+        audit.record(Action.QUEUE_FILTER_DELETED, actor=acting_user, target=target)
 
 
 # --- read markers -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -204,3 +205,32 @@ class TipRead(models.Model):
 
     def __str__(self) -> str:
         return f"tip {self.tip_id} read by {self.user_id}"
+
+
+class SavedQueueFilter(models.Model):
+    """A queue filter a member keeps under a name: a link above their own queue, seen by nobody
+    else. `query` is the normalised query string of the known filter parameters only
+    (`queue.Filters.saved_query`): never the text of an identifier search."""
+
+    MAX_PER_USER = 20
+    MAX_NAME = 60
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_filters"
+    )
+    name = models.CharField(max_length=MAX_NAME)
+    query = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One name once per member, in any case; its index also serves the queue's read of
+            # "my saved views, by name" (user, then lower(name)).
+            models.UniqueConstraint(
+                F("user"), Lower("name"), name="saved_queue_filter_name_once_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"saved queue filter {self.code}"

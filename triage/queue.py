@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet, Subquery
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal.models import User
+from portal.roles import roles_with
 from retention import policy
+from tips import numbering
 from tips.models import LEVEL_RANK, PriorityLevel, Status, Tip, What
 
 ORDER = ("level_rank", "-priority_score", "created_at", "id")
@@ -75,6 +78,43 @@ class Filters:
             q=query.get("q", "").strip()[:200],
         )
         return filters, errors
+
+    def saved_query(self) -> str:
+        """This filter as a saved view keeps it: the known parameters only, in a fixed order,
+        flags as `1`, an area as its code and an assignee only when they may hold tips.
+
+        Search text is kept only when it is a tip number, in its canonical form: a number is a
+        plain lookup of metadata the queue already shows. Anything else (a tip code aside, an
+        identifier: a phone, a plate...) is dropped, because an identifier search decrypts
+        tips and is audited each time it runs; stored, it would sit in plaintext outside the
+        vault and run again unseen from a link.
+        """
+        from tips.areas import all_areas  # noqa: PLC0415 - the area list loads with settings
+
+        kept = QueryDict(mutable=True)
+        for name in ("status", "category", "priority_level"):
+            if getattr(self, name):
+                kept[name] = getattr(self, name)
+        if self.area in {area.code for area in all_areas()}:
+            kept["area"] = self.area
+        if (
+            self.assignee
+            and User.objects.filter(
+                username=self.assignee, role__in=roles_with("triage.claim")
+            ).exists()
+        ):
+            kept["assignee"] = self.assignee
+        for flag in ("mine", "unclaimed", "include_closed", "purge_due"):
+            if getattr(self, flag):
+                kept[flag] = "1"
+        if self.saved_search:
+            kept["q"] = self.saved_search
+        return kept.urlencode()
+
+    @property
+    def saved_search(self) -> str:
+        """The search text a saved view keeps: a tip number, canonical; otherwise nothing."""
+        return numbering.parse_number(self.q) or ""
 
     def apply(self, tips: QuerySet[Tip], user: User) -> QuerySet[Tip]:
         if self.status:

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from triage import views
+from triage import saved_views, views
 
 app_name = "triage"
 
 urlpatterns = [
     path("", views.queue_page, name="queue"),
     path("tips/bulk/", views.bulk, name="bulk"),
+    path("saved-views/", saved_views.save, name="save_filter"),
+    path("saved-views/<uuid:code>/delete/", saved_views.delete, name="delete_saved_filter"),
     path("reveals/", views.reveals, name="reveals"),
     path("reveals/<uuid:code>/approve/", views.approve_reveal, name="approve_reveal"),
     path("reveals/<uuid:code>/deny/", views.deny_reveal, name="deny_reveal"),

@@ -68,6 +68,7 @@ def queue_page(request: StaffRequest) -> HttpResponse:
         result = queue.page(tips)
     params = request.GET.copy()
     params.pop("cursor", None)
+    saved_filters = list(access.saved_filters_for(request.user))  # one query, however many
     return render(
         request,
         "triage/queue.html",
@@ -78,6 +79,9 @@ def queue_page(request: StaffRequest) -> HttpResponse:
             "errors": errors,
             "now": timezone.now(),
             "filter_query": params.urlencode(),
+            "saved_filters": saved_filters,
+            "current_query": filters.saved_query() if saved_filters else None,
+            "search_not_saved": bool(filters.q) and not filters.saved_search,
             "statuses": Status.choices,
             "categories": What.choices,
             "levels": PriorityLevel.choices,
