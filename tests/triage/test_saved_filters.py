@@ -202,7 +202,7 @@ def test_it_speaks_spanish(investigator, settings):
     page = web.get("/triage/").content.decode()
     assert '<html lang="es">' in page
     assert "Vistas guardadas" in page and "Guardar esta vista" in page
-    assert "Eliminar" in page
+    assert "Eliminar" in page and "Atajos de teclado" in page
     saved = web.post(SAVE, {"name": "Mías", "query": "mine=1"}, follow=True)
     assert "Vista «Mías» guardada." in saved.content.decode()
     refused = web.post(SAVE, {"name": "abiertas", "query": ""})
