@@ -171,14 +171,26 @@ def read_messages(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Ent
 
 
 def attachment_chunks(
-    tip: Tip, attachment: Attachment, unlocked: vault.Keyring, *, actor: User
+    tip: Tip,
+    attachment: Attachment,
+    unlocked: vault.Keyring,
+    *,
+    actor: User,
+    preview: bool = False,
 ) -> tuple[str, Iterator[bytes]]:
-    """The decrypted name and a chunk iterator for a streaming download.
-    Audit: ATTACHMENT_DOWNLOADED (before the first byte leaves)."""
+    """The decrypted name and a chunk iterator for a streaming download, or for a preview of a
+    cleaned photo (`preview=True`: ValueError for a file that has none; `access` answers 404
+    before that). Audit: ATTACHMENT_DOWNLOADED or ATTACHMENT_PREVIEWED (before the first byte
+    leaves)."""
+    if preview and not attachment.previewable:
+        raise ValueError(f"{attachment} has no preview")
     key = _attachment_key(attachment, vault.open_record_key(tip.vault_record, unlocked), unlocked)
     name = _text(key, attachment.name_field, attachment.name)
     audit.record(
-        Action.ATTACHMENT_DOWNLOADED, actor=actor, target=tip, attachment=str(attachment.code)
+        Action.ATTACHMENT_PREVIEWED if preview else Action.ATTACHMENT_DOWNLOADED,
+        actor=actor,
+        target=tip,
+        attachment=str(attachment.code),
     )
     handle = default_storage.open(attachment.blob, "rb")
 
