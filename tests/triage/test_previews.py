@@ -4,12 +4,15 @@ metadata and PDFs stay download-only; whoever may not download may not preview."
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pikepdf
 import pytest
-from django.db import transaction
+from django.core.files.storage import FileSystemStorage
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit import Action
@@ -119,11 +122,12 @@ def test_a_photo_added_with_a_reply_previews_under_its_message_key(web, submit):
     assert len(events(Action.ATTACHMENT_PREVIEWED, tip)) == 1
 
 
-def test_an_original_with_metadata_and_a_pdf_have_no_preview(web, submit):
+def test_an_original_with_metadata_and_a_pdf_have_no_preview_and_no_thumbnail(web, submit):
     with_gps = clean_upload(
         "van.jpg", image(format="JPEG", exif=GPS).getvalue(), keep_original=True
     )
     tip, _ = submit(attachments=(with_gps, pdf()))
+    cleaned = tip.attachments.get(variant="cleaned", content_type="image/jpeg")
     original = tip.attachments.get(variant="original")
     document = tip.attachments.get(content_type="application/pdf")
 
@@ -135,6 +139,12 @@ def test_an_original_with_metadata_and_a_pdf_have_no_preview(web, submit):
         with_gps.original
     )
     assert web.get(f"/triage/tips/{tip.code}/attachments/{document.code}/").status_code == 200
+
+    page = web.get(f"/triage/tips/{tip.code}/").content.decode()
+    assert re.findall(r'<img src="([^"]+)"', page) == [preview_url(tip, cleaned)]
+    assert preview_url(tip, original) not in page and preview_url(tip, document) not in page
+    assert f"/triage/tips/{tip.code}/attachments/{original.code}/" in page  # the download link
+    assert f"/triage/tips/{tip.code}/attachments/{document.code}/" in page
 
 
 def test_reading_refuses_to_preview_a_file_without_one(submit, investigator, keys):
@@ -216,3 +226,89 @@ def test_a_purged_tip_has_no_preview_but_its_tombstone(web, submit):
 
     assert response.status_code == 410
     assert not response["Content-Type"].startswith("image/")
+
+
+# --- the tip page --------------------------------------------------------------------------------
+
+
+def _tip_with_photos(submit, with_tip: int, with_reply: int):
+    colors = ["red", "blue", "green", "black", "white", "gray", "navy"]
+    tip, receipt = submit(
+        attachments=tuple(photo(f"sent{n}.png", colors[n]) for n in range(with_tip))
+    )
+    followup.add_information(
+        receipt, "More photos.", [photo(f"later{n}.png", colors[n]) for n in range(with_reply)]
+    )
+    return tip
+
+
+def test_the_tip_page_shows_a_thumbnail_of_each_photo_linked_to_full_size(web, submit):
+    tip = _tip_with_photos(submit, with_tip=2, with_reply=1)
+    sent_first, sent_second, later = tip.attachments.order_by("created_at", "pk")
+
+    page = web.get(f"/triage/tips/{tip.code}/").content.decode()
+
+    thumbs = re.findall(r'<a href="([^"]+)" class="file-thumb"><img ([^>]+)>', page)
+    assert [href for href, _ in thumbs] == [
+        preview_url(tip, sent_first), preview_url(tip, sent_second), preview_url(tip, later)
+    ]  # fmt: skip
+    attributes = [dict(re.findall(r'([\w-]+)="([^"]*)"', img)) for _, img in thumbs]
+    assert [a["src"] for a in attributes] == [href for href, _ in thumbs]
+    assert {(a["loading"], a["width"], a["height"]) for a in attributes} == {("lazy", "160", "120")}
+    assert attributes[0]["alt"] == "Photo 1 sent with the tip"
+    assert attributes[1]["alt"] == "Photo 2 sent with the tip"
+    assert attributes[2]["alt"].startswith("Photo 3 added with a tipster reply on ")
+    assert "sent0.png" in page and "later0.png" in page  # the download links stay
+
+
+def test_the_thumbnails_are_described_in_spanish(web, submit, settings):
+    tip = _tip_with_photos(submit, with_tip=1, with_reply=1)
+    # Staff pages have no /es/ prefix: they speak the site's language.
+    settings.LANGUAGE_CODE = "es"
+
+    page = web.get(f"/triage/tips/{tip.code}/").content.decode()
+
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert alts[0] == "Foto 1 enviada con la denuncia"
+    assert alts[1].startswith("Foto 2 añadida con una respuesta de quien denunció el ")
+    assert "(tamaño completo)" in page
+
+
+def test_the_tip_page_decrypts_no_photo_itself(web, submit, monkeypatch):
+    tip = _tip_with_photos(submit, with_tip=2, with_reply=1)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the tip page must not open a file")
+
+    monkeypatch.setattr(FileSystemStorage, "open", refuse)
+    response = web.get(f"/triage/tips/{tip.code}/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="file-thumb"') == 3
+    assert events(Action.ATTACHMENT_PREVIEWED, tip) == []
+    assert events(Action.ATTACHMENT_DOWNLOADED, tip) == []
+
+
+def test_the_tip_page_costs_the_same_queries_however_many_photos(web, submit):
+    few = _tip_with_photos(submit, with_tip=1, with_reply=1)
+    many = _tip_with_photos(submit, with_tip=4, with_reply=3)
+    for tip in (few, many):  # the first view of each marks its replies read: not measured
+        web.get(f"/triage/tips/{tip.code}/")
+
+    counted = []
+    for tip in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            page = web.get(f"/triage/tips/{tip.code}/").content.decode()
+        counted.append(len(queries))
+        assert page.count('class="file-thumb"') == len(tip.attachments.all())
+
+    assert counted[0] == counted[1], counted
+
+
+def test_staff_pages_allow_images_from_the_site_only(web, submit):
+    tip = _tip_with_photos(submit, with_tip=1, with_reply=0)
+
+    policy = web.get(f"/triage/tips/{tip.code}/")["Content-Security-Policy"]
+
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["img-src"].split() == ["'self'", "data:"]
