@@ -19,6 +19,7 @@ class Action(models.IntegerChoices):
     TIPSTER_MESSAGE_ADDED = 105, "Tipster added information"
     TIP_EXPORTED = 106, "Tip exported"
     FOLLOW_UP_FAILED = 107, "Follow-up with a receipt that matches no tip"
+    ATTACHMENT_PREVIEWED = 108, "Attachment image decrypted and previewed"
 
     # --- 200s: triage -------------------------------------------------------------------------
     TIP_CLAIMED = 201, "Tip claimed"

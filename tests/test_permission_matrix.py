@@ -236,6 +236,13 @@ OBJECT_ROUTES: list[tuple[str, str, str, str, int]] = [
         "triage.view_tip",
         404,
     ),
+    (
+        "triage/tips/<uuid:code>/attachments/<uuid:attachment>/preview/",
+        "/triage/tips/{ID}/attachments/{ID}/preview/",
+        "get",
+        "triage.view_tip",
+        404,
+    ),
     ("api/v1/triage/tips/<uuid:code>/", "/api/v1/triage/tips/{ID}/", "get", "triage.view_tip", 404),
     (
         "api/v1/triage/tips/<uuid:code>/claim/",
@@ -573,6 +580,10 @@ SCOPED: list[tuple[str, str, str, str, Answer]] = [
      "/triage/tips/{tip}/attachments/{attachment}/", "colleague", 200),
     ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
      "/triage/tips/{tip}/attachments/{attachment}/", "deskless", 403),
+    ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/preview/", "get",
+     "/triage/tips/{tip}/attachments/{attachment}/preview/", "colleague", 200),
+    ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/preview/", "get",
+     "/triage/tips/{tip}/attachments/{attachment}/preview/", "deskless", 403),
     ("triage/tips/<uuid:code>/minor-summary/", "get", "/triage/tips/{tip}/minor-summary/",
      "colleague", 200),
     ("triage/tips/<uuid:code>/minor-summary/", "get", "/triage/tips/{tip}/minor-summary/",
@@ -610,6 +621,8 @@ SCOPED: list[tuple[str, str, str, str, Answer]] = [
     # Under another tip: the attachment or referral exists, but not here: 404.
     ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
      "/triage/tips/{tip}/attachments/{other_attachment}/", "colleague", 404),
+    ("triage/tips/<uuid:code>/attachments/<uuid:attachment>/preview/", "get",
+     "/triage/tips/{tip}/attachments/{other_attachment}/preview/", "colleague", 404),
     ("api/v1/triage/tips/<uuid:code>/attachments/<uuid:attachment>/", "get",
      "/api/v1/triage/tips/{tip}/attachments/{other_attachment}/", "colleague", 404),
     ("triage/tips/<uuid:code>/referrals/<uuid:referral>/", "get",

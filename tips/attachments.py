@@ -169,6 +169,10 @@ PNG = _Kind("image/png", ".png", "PNG", frozenset({"PNG"}))
 WEBP = _Kind("image/webp", ".webp", "WEBP", frozenset({"WEBP"}))
 PDF = _Kind("application/pdf", ".pdf", None)
 
+# The stored types a staff page may show inline (triage previews): the photo kinds accepted
+# above, always in a copy re-encoded here. Anything else (PDFs) is only ever downloaded.
+IMAGE_TYPES = frozenset(kind.content_type for kind in (JPEG, PNG, WEBP))
+
 _BY_EXTENSION: dict[str, _Kind] = {
     "jpg": JPEG,
     "jpeg": JPEG,

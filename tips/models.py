@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tips.attachments import IMAGE_TYPES
 from tips.scoring import Level
 
 
@@ -301,6 +302,12 @@ class Attachment(models.Model):
     @property
     def blob_field(self) -> str:
         return f"attachment:{self.code}"
+
+    @property
+    def previewable(self) -> bool:
+        """Shown inline on the tip page: a cleaned photo only. An original keeps the metadata
+        the tipster was warned about and a PDF is a document: both are only downloaded."""
+        return self.variant == self.Variant.CLEANED and self.content_type in IMAGE_TYPES
 
 
 class Identifier(models.Model):

@@ -105,6 +105,15 @@ def get_attachment_for_staff(request: HttpRequest, tip: Tip, code: UUID | str) -
         raise Http404("No such attachment.") from None
 
 
+def get_preview_for_staff(request: HttpRequest, tip: Tip, code: UUID | str) -> Attachment:
+    """The attachment when it is shown inline (a cleaned photo, `Attachment.previewable`); an
+    original with its metadata, a PDF or another tip's file: 404, download only."""
+    attachment = get_attachment_for_staff(request, tip, code)
+    if not attachment.previewable:
+        raise Http404("No preview of this attachment.")
+    return attachment
+
+
 def approved_reveal(tip: Tip, user: User) -> ContactReveal | None:
     """The user's approved request to open this tip's contact details, if there is one."""
     return (

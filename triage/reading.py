@@ -37,6 +37,7 @@ class AttachmentInfo:
     variant: str
     at: datetime
     added_later: bool = False  # sent with a reply, after the tip
+    photo: int = 0  # its number among the tip's previewable photos (1, 2, ...); 0: no preview
 
 
 @dataclass(frozen=True)
@@ -77,22 +78,49 @@ def _attachment_key(
     return vault.open_record_key(attachment.message.vault_record, unlocked)
 
 
+def _attachment_infos(
+    tip: Tip, tip_key: vault.RecordKey, unlocked: vault.Keyring
+) -> list[AttachmentInfo]:
+    """The tip's files, names decrypted; the keys of the replies they came with are opened in
+    one query, so the page costs the same however many files there are. The files themselves
+    are not opened: a preview decrypts its photo when the browser asks for it."""
+    rows = list(tip.attachments.select_related("message").order_by("created_at", "pk"))
+    keys = vault.open_record_keys(
+        [row.message.vault_record for row in rows if row.message is not None], unlocked
+    )
+
+    def key_of(row: Attachment) -> vault.RecordKey:
+        if row.message is None:
+            return tip_key
+        found = keys.get(row.message.vault_record)
+        if found is None:  # left out of the batch: opened alone, it raises why
+            return _attachment_key(row, tip_key, unlocked)
+        return found
+
+    infos, photos = [], 0
+    for row in rows:
+        if row.previewable:
+            photos += 1
+        infos.append(
+            AttachmentInfo(
+                code=str(row.code),
+                name=_text(key_of(row), row.name_field, row.name),
+                content_type=row.content_type,
+                size=row.size,
+                variant=row.variant,
+                at=row.created_at,
+                added_later=row.message_id is not None,
+                photo=photos if row.previewable else 0,
+            )
+        )
+    return infos
+
+
 def open_tip(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> TipView:
     """Decrypt what the tip page shows. Raises NoDeskAccess / Shredded / DecryptionFailed."""
     key = vault.open_record_key(tip.vault_record, unlocked)
     content = json.loads(key.decrypt("content", bytes(tip.content)))
-    attachments = [
-        AttachmentInfo(
-            code=str(row.code),
-            name=_text(_attachment_key(row, key, unlocked), row.name_field, row.name),
-            content_type=row.content_type,
-            size=row.size,
-            variant=row.variant,
-            at=row.created_at,
-            added_later=row.message_id is not None,
-        )
-        for row in tip.attachments.select_related("message").order_by("created_at", "pk")
-    ]
+    attachments = _attachment_infos(tip, key, unlocked)
     notes = [
         Entry(
             id=str(note.code),
@@ -171,14 +199,26 @@ def read_messages(tip: Tip, unlocked: vault.Keyring, *, actor: User) -> list[Ent
 
 
 def attachment_chunks(
-    tip: Tip, attachment: Attachment, unlocked: vault.Keyring, *, actor: User
+    tip: Tip,
+    attachment: Attachment,
+    unlocked: vault.Keyring,
+    *,
+    actor: User,
+    preview: bool = False,
 ) -> tuple[str, Iterator[bytes]]:
-    """The decrypted name and a chunk iterator for a streaming download.
-    Audit: ATTACHMENT_DOWNLOADED (before the first byte leaves)."""
+    """The decrypted name and a chunk iterator for a streaming download, or for a preview of a
+    cleaned photo (`preview=True`: ValueError for a file that has none; `access` answers 404
+    before that). Audit: ATTACHMENT_DOWNLOADED or ATTACHMENT_PREVIEWED (before the first byte
+    leaves)."""
+    if preview and not attachment.previewable:
+        raise ValueError(f"{attachment} has no preview")
     key = _attachment_key(attachment, vault.open_record_key(tip.vault_record, unlocked), unlocked)
     name = _text(key, attachment.name_field, attachment.name)
     audit.record(
-        Action.ATTACHMENT_DOWNLOADED, actor=actor, target=tip, attachment=str(attachment.code)
+        Action.ATTACHMENT_PREVIEWED if preview else Action.ATTACHMENT_DOWNLOADED,
+        actor=actor,
+        target=tip,
+        attachment=str(attachment.code),
     )
     handle = default_storage.open(attachment.blob, "rb")
 

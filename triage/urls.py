@@ -37,4 +37,9 @@ urlpatterns = [
         name="referral_packet",
     ),
     path("tips/<uuid:code>/attachments/<uuid:attachment>/", views.attachment, name="attachment"),
+    path(
+        "tips/<uuid:code>/attachments/<uuid:attachment>/preview/",
+        views.attachment_preview,
+        name="attachment_preview",
+    ),
 ]

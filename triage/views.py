@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal import vault
 from portal.accounts.access import StaffRequest, keys_or_locked, staff_required, unlocked_keys
-from portal.downloads import download_response
+from portal.downloads import download_response, preview_response
 from portal.outcomes import ActionError
 from portal.pages import LOCKED_MESSAGE, run_action
 from retention import actions as retention
@@ -502,6 +502,20 @@ def attachment(request: StaffRequest, code: UUID, attachment: UUID) -> Streaming
     row = access.get_attachment_for_staff(request, tip, attachment)
     name, chunks = reading.attachment_chunks(tip, row, keys_or_locked(request), actor=request.user)
     return download_response(name, row.content_type, chunks)
+
+
+@staff_required("triage.view_tip")
+@require_safe
+def attachment_preview(
+    request: StaffRequest, code: UUID, attachment: UUID
+) -> StreamingHttpResponse:
+    """A cleaned photo inline: the download's lookups, keys and audit, shown instead of saved."""
+    tip = access.get_tip_for_staff(request, code)
+    row = access.get_preview_for_staff(request, tip, attachment)
+    _name, chunks = reading.attachment_chunks(
+        tip, row, keys_or_locked(request), actor=request.user, preview=True
+    )
+    return preview_response(row.content_type, chunks)
 
 
 @staff_required("triage.approve_reveal")
