@@ -1,8 +1,10 @@
 """One staff frame: error pages come in the staff frame for a signed-in, verified member and in
-the public frame for everyone else, with no hint that staff pages exist; the API keeps its JSON."""
+the public frame for everyone else, with no hint that staff pages exist; the API keeps its JSON;
+every staff table is marked up to stack on a phone."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -138,3 +140,57 @@ def test_it_names_the_staff_frame_in_spanish(investigator) -> None:
                "Volver a su página de inicio", "queda en el registro de auditoría"]  # fmt: skip
     missing = [text for text in spanish if text not in body]
     assert not missing, f"{missing} ({stale})"
+
+
+# --- The staff tables stack on a phone -------------------------------------------------------
+
+# The audit pages' tables follow the same convention in their own change.
+STAFF_TEMPLATES = ("accounts", "triage", "handoffs")
+STACKED = {
+    "accounts/accounts.html",
+    "accounts/on_call.html",
+    "handoffs/inbox.html",
+    "triage/queue.html",
+    "triage/retention_policy.html",
+    "triage/reveals.html",
+}
+TABLE = re.compile(r"<table\b[^>]*>")
+CELL = re.compile(r"<td\b[^>]*>|<th\b[^>]*\bscope=\"row\"[^>]*>")
+LABEL = re.compile(r'data-label="([^"]*)"')  # an empty label: a "nothing here" row
+
+
+def _tables() -> dict[str, str]:
+    return {
+        str(path.relative_to(TEMPLATES)): path.read_text()
+        for folder in STAFF_TEMPLATES
+        for path in sorted((TEMPLATES / folder).glob("*.html"))
+        if TABLE.search(path.read_text())
+    }
+
+
+def test_every_staff_table_stacks_and_names_its_cells() -> None:
+    found = _tables()
+
+    assert set(found) == STACKED
+    for name, text in found.items():
+        for table in TABLE.findall(text):
+            assert re.search(r'class="[^"]*\bstack-table\b', table), (name, table)
+        cells = CELL.findall(text)
+        assert cells, name
+        unnamed = [cell for cell in cells if "data-label=" not in cell]
+        assert not unnamed, (name, unnamed)
+        labels = LABEL.findall(text)
+        assert len(labels) == len(cells), name
+        untranslated = [label for label in labels if label and "{% translate" not in label]
+        assert not untranslated, (name, untranslated)
+
+
+def test_the_statistics_tables_scroll_in_their_own_labelled_region() -> None:
+    text = (TEMPLATES / "stats" / "statistics.html").read_text()
+
+    region = re.search(r"<div ([^>]*)>\s*<table>\s*<caption id=\"([^\"]+)\">", text)
+    assert region is not None
+    attributes, caption = region.groups()
+    assert 'class="table-scroll"' in attributes and 'role="region"' in attributes
+    assert 'tabindex="0"' in attributes and f'aria-labelledby="{caption}"' in attributes
+    assert text.count("<table") == 1
