@@ -24,6 +24,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from portal.accounts.access import is_verified_staff
 from portal.outcomes import ActionError
 from portal.vault import errors as vault
 
@@ -206,9 +207,23 @@ PROBE_PATHS = frozenset({"/healthz/", "/readyz/"})
 def _error_response(request: HttpRequest, status_code: int, message: str) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body(status_code, message), status=status_code)
+    return error_page(request, status_code, message)
+
+
+def error_page(request: HttpRequest, status_code: int, message: str) -> HttpResponse:
+    """An error page in the frame of whoever reads it: a signed-in staff member whose second
+    factor is verified stays in the staff frame (navigation, sign-out, the way home); anyone
+    else, a member halfway through signing in included, gets the public page, which says
+    nothing of staff pages."""
+    template = "staff_error.html" if _for_staff(request) else "error.html"
     return render(
-        request, "error.html", {"status": status_code, "message": message}, status=status_code
+        request, template, {"status": status_code, "message": message}, status=status_code
     )
+
+
+def _for_staff(request: HttpRequest) -> bool:
+    # An error raised before the authentication middleware ran leaves no `user`: the public.
+    return is_verified_staff(getattr(request, "user", None))
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -236,7 +251,8 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _error_response(request, 404, _("There is nothing at this address."))
 
 
-# The 500 page depends on nothing that could itself be broken (templates, static manifest).
+# The public 500 page depends on nothing that could itself be broken (templates, static
+# manifest); staff get theirs in the staff frame when it can be drawn, this one otherwise.
 _SERVER_ERROR_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Server error</title></head>
 <body><h1>Something went wrong on our side.</h1><p>Please try again in a moment.</p>
@@ -249,7 +265,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     `unhandled_api_error` (503 when the database is unavailable)."""
     if _wants_json(request):
         return _api_error_response(sys.exception())
-    return HttpResponse(_SERVER_ERROR_HTML, status=500)
+    return _staff_server_error(request) or HttpResponse(_SERVER_ERROR_HTML, status=500)
+
+
+def _staff_server_error(request: HttpRequest) -> HttpResponse | None:
+    """The 500 page in the staff frame for a verified member; None for anyone else, or when
+    the frame cannot be drawn: whatever broke the request (the database, a template) may break
+    it too, and the plain page must still come out."""
+    try:
+        if not _for_staff(request):
+            return None
+        message = _("Something went wrong on our side. Please try again in a moment.")
+        return error_page(request, 500, message)
+    except Exception:
+        return None
 
 
 # The database is down, restarting or unreachable: worth a retry, not a bug in the request.

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import errors
 from portal.accounts.access import public
 from portal.indexing import indexable
 from portal.vault import InvalidReceipt
@@ -79,7 +80,8 @@ def _refilled[F: Form](form: F) -> F:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a public form comes back with everything typed and a plain note; any
-    other page gets the site's own error page in the page's language."""
+    other page gets the site's own error page in the page's language, in the staff frame for a
+    signed-in member (`portal.errors.error_page`)."""
     try:
         name = resolve(request.path_info).url_name
     except Resolver404:
@@ -105,7 +107,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "This page could not be sent. Your browser may have blocked a cookie, or the page was "
         "open for a long time. Please go back, reload the page and try again."
     )
-    return render(request, "error.html", {"status": FORBIDDEN, "message": message}, status=403)
+    return errors.error_page(request, FORBIDDEN, message)
 
 
 def _language() -> str:

@@ -111,8 +111,8 @@ def test_the_policy_page_lists_the_periods_for_supervisors(supervisor, investiga
 
     body = page.content.decode()
     assert page.status_code == 200
-    assert "RETENTION_SPAM_DAYS" in body and "<td>7</td>" in body
-    assert "RETENTION_RESOLVED_DAYS" in body and "<td>1825</td>" in body
+    assert "RETENTION_SPAM_DAYS" in body and '(days after closing)">7</td>' in body
+    assert "RETENTION_RESOLVED_DAYS" in body and '(days after closing)">1825</td>' in body
     assert sign_in(Client(), investigator).get("/triage/retention/").status_code == 403
 
 
