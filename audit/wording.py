@@ -349,6 +349,7 @@ TERMS: dict[str, tuple[Any, Callable[[Any], str]]] = {
     "category": (gettext_lazy("Category"), _change_value("categorize")),
     "change": (gettext_lazy("Change record"), lambda value: f"#{value}"),
     "changed": (gettext_lazy("Changed"), _plain),
+    "channel": (gettext_lazy("Through"), _choices(_through)),
     "checked": (gettext_lazy("Entries checked"), _plain),
     "close_reason": (gettext_lazy("Close reason"), _choices(_close_reasons)),
     "consent": (gettext_lazy("Consent record"), _short_code),

@@ -9,6 +9,7 @@ import time_machine
 from audit import Action, record
 from audit.models import AuditEvent
 from portal.roles import Role
+from tests.audit.viewing import view_tip
 from tests.staff import login_verified
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +31,6 @@ def ivy(make_user):
 @pytest.fixture
 def two_tips(submit):
     return submit()[0], submit()[0]
-
-
-def view_tip(tip, actor, *, notes=3, messages=2, related=4) -> list[int]:
-    """What `triage.reading` records for one tip page, in its order."""
-    entries = [record(Action.TIP_VIEWED, actor=actor, target=tip)]
-    if notes:
-        entries.append(record(Action.NOTE_VIEWED, actor=actor, target=tip, notes=notes))
-    if messages:
-        entries.append(record(Action.MESSAGES_VIEWED, actor=actor, target=tip, messages=messages))
-    entries.append(record(Action.RELATED_VIEWED, actor=actor, target=tip, related=related))
-    return [entry.seq for entry in entries]
 
 
 def _page(client, **params):
