@@ -33,6 +33,9 @@ _EVENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "actor_name": serializers.CharField(),
     "action": serializers.CharField(help_text="The Action constant, e.g. TIP_CLAIMED."),
     "action_code": serializers.IntegerField(),
+    "action_label": serializers.CharField(
+        help_text="The action in words, in the request's language (Accept-Language)."
+    ),
     "target_type": serializers.CharField(),
     "target_id": serializers.CharField(),
     "details": serializers.DictField(),

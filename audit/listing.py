@@ -17,33 +17,49 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.encoding import parse_time
 from audit.events import Action
 from audit.models import AuditEvent
 from audit.record import ANONYMOUS, SYSTEM
 
-ACTION_CHOICES = [("", "Any action")] + [
-    (action.name, f"{action.label} ({action.name})") for action in Action
-]
 MAX_FILTER_LENGTH = 100
+USER_TARGET = "portal.user"
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The action filter's options in words, in the reader's language (asked at each render)."""
+    return [("", str(_("Any action")))] + [(action.name, str(action.label)) for action in Action]
 
 
 class EventFilterForm(forms.Form):
     actor = forms.CharField(
+        label=_("Actor"),
         required=False,
         max_length=150,
-        help_text="A username, a user id, “anonymous” or “system”.",
+        help_text=_("A username, a user id, “anonymous” or “system”."),
     )
     action = forms.CharField(
-        required=False, max_length=40, widget=forms.Select(choices=ACTION_CHOICES)
+        label=_("Action"), required=False, max_length=40, widget=forms.Select()
     )
     target_type = forms.CharField(
-        required=False, max_length=MAX_FILTER_LENGTH, help_text="For example tips.tip"
+        label=_("Target type"),
+        required=False,
+        max_length=MAX_FILTER_LENGTH,
+        help_text=_("For example tips.tip"),
     )
-    target_id = forms.CharField(required=False, max_length=MAX_FILTER_LENGTH)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    target_id = forms.CharField(label=_("Target id"), required=False, max_length=MAX_FILTER_LENGTH)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.choices = action_choices()
 
     def clean_action(self) -> Action | None:
         value = self.cleaned_data["action"].strip()
@@ -53,16 +69,16 @@ class EventFilterForm(forms.Form):
             return Action.parse(value)
         except ValueError:
             raise forms.ValidationError(
-                "Unknown action: give its name (e.g. TIP_CLAIMED) or its number."
+                _("Unknown action: give its name (e.g. TIP_CLAIMED) or its number.")
             ) from None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         if end and end >= dt.date.max:
-            self.add_error("date_to", "Give a real end date.")
+            self.add_error("date_to", _("Give a real end date."))
         return cleaned
 
     def filter(self, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -112,7 +128,7 @@ def actor_values(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class EventRow:
-    seq: int
+    seq: int | None  # None: written, not yet chained
     at: dt.datetime
     actor: str
     actor_name: str
@@ -122,6 +138,7 @@ class EventRow:
     target_type: str
     target_id: str
     details: dict[str, Any]
+    target_name: str = ""  # a user target's username (the viewer's words; not in the API)
 
     @property
     def details_text(self) -> str:
@@ -135,6 +152,7 @@ class EventRow:
             "actor_name": self.actor_name,
             "action": self.action,
             "action_code": self.action_code,
+            "action_label": self.action_label,
             "target_type": self.target_type,
             "target_id": self.target_id,
             "details": self.details,
@@ -142,9 +160,16 @@ class EventRow:
 
 
 def present(events: Iterable[AuditEvent]) -> list[EventRow]:
-    """Rows from the hashed entries, with usernames looked up in one query."""
+    """Rows from the hashed entries, with usernames (of actors, and of users an entry is about)
+    looked up in one query."""
+    events = list(events)
     entries = [event.entry for event in events]
     user_ids = {entry["actor"] for entry in entries if str(entry["actor"]).isdigit()}
+    user_ids |= {
+        str(target[1])
+        for entry in entries
+        if (target := entry.get("target")) and target[0] == USER_TARGET and str(target[1]).isdigit()
+    }
     names = {
         str(pk): username
         for pk, username in get_user_model()
@@ -152,7 +177,7 @@ def present(events: Iterable[AuditEvent]) -> list[EventRow]:
         .values_list("pk", "username")
     }
     rows = []
-    for entry in entries:
+    for event, entry in zip(events, entries, strict=True):
         actor = str(entry["actor"])
         try:
             action = Action(entry["action"])
@@ -160,9 +185,10 @@ def present(events: Iterable[AuditEvent]) -> list[EventRow]:
         except ValueError:  # a constant removed from the code since: still shown, by number
             name = label = str(entry["action"])
         target = entry.get("target") or ["", ""]
+        seq = entry.get("seq", event.seq)
         rows.append(
             EventRow(
-                seq=int(entry["seq"]),
+                seq=None if seq is None else int(seq),
                 at=parse_time(entry["at"]),
                 actor=actor,
                 actor_name=names.get(actor, actor if not actor.isdigit() else f"user #{actor}"),
@@ -172,6 +198,7 @@ def present(events: Iterable[AuditEvent]) -> list[EventRow]:
                 target_type=target[0],
                 target_id=target[1],
                 details=entry.get("details") or {},
+                target_name=names.get(target[1], "") if target[0] == USER_TARGET else "",
             )
         )
     return rows

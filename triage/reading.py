@@ -264,7 +264,7 @@ def audit_trail(tip: Tip, limit: int = 200) -> list[AuditLine]:
         AuditLine(
             row.at,
             names.get(int(row.actor), row.actor) if row.actor.isdigit() else row.actor,
-            Action(row.action).label,
+            str(Action(row.action).label),
         )
         for row in rows
     ]

@@ -34,6 +34,7 @@ def test_it_lists_events_newest_first_in_the_documented_shape(api, make_user):
         "actor_name": "ivy",
         "action": "TIP_CLAIMED",
         "action_code": 201,
+        "action_label": "Tip claimed",
         "target_type": "tips.tip",
         "target_id": "c0ffee",
         "details": {"reason": "duplicate"},
