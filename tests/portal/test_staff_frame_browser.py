@@ -26,9 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE, DESK = 390, 1280
 TARGET = 44  # px: WCAG 2.5.5's target size, asked of the main actions on a phone
-AUDIT_PENDING = pytest.mark.xfail(
-    strict=False, reason="audit pages move into the staff frame in a separate change"
-)
 
 Opener = Callable[..., Page]
 
@@ -103,8 +100,8 @@ PAGES = [
     _case("desks", "supervisor", "/staff/desks/"),
     _case("on call", "supervisor", "/staff/on-call/"),
     _case("retention policy", "supervisor", "/triage/retention/"),
-    _case("audit log", "supervisor", "/audit/", marks=AUDIT_PENDING),
-    _case("audit verify", "supervisor", "/audit/verify/", marks=AUDIT_PENDING),
+    _case("audit log", "supervisor", "/audit/"),
+    _case("audit verify", "supervisor", "/audit/verify/"),
     _case("403", "investigator", "/triage/reveals/", 403),
     _case("404", "investigator", "missing", 404),
 ]
