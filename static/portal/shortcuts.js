@@ -149,8 +149,11 @@
     panel.close();
   });
   panel.addEventListener("close", function () {
-    // Esc and the close button both end here: focus goes back where it was.
-    if (returnTo && typeof returnTo.focus === "function" && document.contains(returnTo)) {
+    // Esc and the close button both end here: focus goes back where it was, unless a key
+    // pressed since the dialog closed (the close event comes a task later) has moved it on.
+    var now = document.activeElement;
+    var lost = !now || now === document.body || panel.contains(now);
+    if (lost && returnTo && typeof returnTo.focus === "function" && document.contains(returnTo)) {
       returnTo.focus();
     }
     returnTo = null;
