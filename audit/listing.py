@@ -2,7 +2,9 @@
 
 Rows are built from the hashed entry (`canon`), never from the indexed columns, so what a
 supervisor reads is what the chain protects. The columns only decide which rows match a filter,
-and `verify_audit` checks that they agree with the entries.
+and `verify_audit` checks that they agree with the entries. An entry not linked into the chain
+yet (a moment after its commit, see audit/sequencer.py) has no hashed form: it is shown from its
+columns with `seq` None ("not yet chained"), newest first, ahead of the linked entries.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, OrderBy, QuerySet
 from django.utils import timezone
 
 from audit.encoding import parse_time
@@ -27,6 +29,10 @@ ACTION_CHOICES = [("", "Any action")] + [
     (action.name, f"{action.label} ({action.name})") for action in Action
 ]
 MAX_FILTER_LENGTH = 100
+# Newest first: entries still waiting for the sequencer (seq NULL) on top, in the order they
+# were written, then by seq. On PostgreSQL the seq indexes give this order (DESC puts NULLs
+# first) and `-id` only sorts the unlinked ones among themselves (an incremental sort).
+NEWEST_FIRST: tuple[OrderBy | str, ...] = (F("seq").desc(nulls_first=True), "-id")
 
 
 class EventFilterForm(forms.Form):
@@ -112,7 +118,7 @@ def actor_values(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class EventRow:
-    seq: int
+    seq: int | None  # None: recorded, not linked into the chain yet
     at: dt.datetime
     actor: str
     actor_name: str
@@ -162,7 +168,7 @@ def present(events: Iterable[AuditEvent]) -> list[EventRow]:
         target = entry.get("target") or ["", ""]
         rows.append(
             EventRow(
-                seq=int(entry["seq"]),
+                seq=None if entry["seq"] is None else int(entry["seq"]),
                 at=parse_time(entry["at"]),
                 actor=actor,
                 actor_name=names.get(actor, actor if not actor.isdigit() else f"user #{actor}"),

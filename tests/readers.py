@@ -12,7 +12,8 @@ def events(action, about=None) -> list:
     handoff, by its code) when given."""
     from audit.models import AuditEvent
 
-    rows = AuditEvent.objects.filter(action=action).order_by("seq")
+    # In the order they were recorded: entries not linked into the chain yet have no seq.
+    rows = AuditEvent.objects.filter(action=action).order_by("id")
     if about is not None:
         rows = rows.filter(target_type=about._meta.label_lower, target_id=str(about.code))
     return list(rows)

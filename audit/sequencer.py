@@ -1,0 +1,138 @@
+"""The sequencer: links committed audit entries into the hash chain, in order, after they commit.
+
+`audit.record()` writes an entry unlinked, in the caller's transaction and without any lock. Once
+that transaction commits, `after_commit` runs in the same process: in one short transaction of
+its own, under the chain lock (PostgreSQL: `pg_try_advisory_xact_lock`; SQLite: the database's
+write lock), it reads the head of the chain, takes the committed unlinked entries in `id` order
+a batch at a time, gives them the next sequence numbers, encodes each one exactly as before
+(`audit.encoding.encode_entry`), chains it and stores `seq`, `canon`, `prev` and `chain` (the one
+UPDATE the append-only trigger lets through). Nothing else runs under the lock: no network, no
+key derivation, no request's work, and the lock is released at that transaction's COMMIT.
+
+If another process holds the lock, a run does not wait: it returns, and the holder picks its
+entries up, because every run probes for unlinked entries again *after* its own commit and goes
+on until that probe finds none. An entry that commits while the holder is still linking is
+therefore seen by the holder's next probe. The beat task `audit.tasks.sequence_audit`
+(AUDIT_SEQUENCE_INTERVAL) is the backstop for a process that died between its commit and its
+run; `verify_audit` reports entries left unlinked longer than AUDIT_SEQUENCE_GRACE seconds.
+
+The statements carry an `/* audit-sequencer */` comment so that the bench's lock sampler
+(bench/harness/locks.py) can tell the sequencer from other holders of the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from django.db import transaction
+
+from audit.encoding import encode_entry, entry_hashes, format_time
+from audit.record import lock_appends, read_head, try_lock_appends
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+# A run that keeps finding new entries stops after this many passes (the beat picks up the
+# rest): the request that started it must answer at some point.
+MAX_PASSES = 50
+
+MARK = "/* audit-sequencer */ "
+_PROBE_SQL = MARK + "SELECT id FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT 1"
+_UNLINKED_SQL = (
+    MARK + "SELECT id, at, actor, action, target_type, target_id, details FROM audit_event"
+    " WHERE seq IS NULL ORDER BY id LIMIT %s"
+)
+_LINK_SQL = (
+    MARK + "UPDATE audit_event SET seq = %s, canon = %s, prev = %s, chain = %s"
+    " WHERE id = %s AND seq IS NULL"
+)
+
+
+class SequencerError(Exception):
+    """An unlinked entry could not be linked (its stored columns are not a valid entry)."""
+
+
+def has_unlinked() -> bool:
+    """Whether any committed entry (or one of this transaction's) waits to be linked."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_PROBE_SQL)
+        return cursor.fetchone() is not None
+
+
+def _aware(moment: dt.datetime | str) -> dt.datetime:
+    if isinstance(moment, str):  # a driver that hands back text
+        moment = dt.datetime.fromisoformat(moment)
+    # SQLite stores UTC without an offset.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def link_locked(batch_size: int = BATCH, *, limit: int | None = None) -> int:
+    """Link every unlinked entry this transaction sees (at most `limit`); the caller holds the
+    chain lock.
+
+    Returns how many were linked. Each batch is one read of the head (the last batch's end),
+    one SELECT and one UPDATE per entry (sent together where the driver pipelines).
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("link entries inside a transaction")
+    linked = 0
+    seq, prev = read_head()
+    while True:
+        with connection.cursor() as cursor:
+            size = batch_size if limit is None else min(batch_size, limit - linked)
+            if size <= 0:
+                return linked
+            cursor.execute(_UNLINKED_SQL, [size])
+            rows = cursor.fetchall()
+            if not rows:
+                return linked
+            updates = []
+            for entry_id, at, actor, action, target_type, target_id, details in rows:
+                try:
+                    canon = encode_entry(
+                        seq=seq,
+                        at=format_time(_aware(at)),
+                        actor=actor,
+                        action=int(action),
+                        target=(target_type, target_id) if target_type or target_id else None,
+                        details=json.loads(bytes(details)),
+                    )
+                except (TypeError, ValueError) as exc:
+                    raise SequencerError(f"audit entry id {entry_id} cannot be linked: {exc}") from exc
+                _leaf, chain = entry_hashes(prev, canon)
+                updates.append((seq, canon, prev, chain, entry_id))
+                seq, prev = seq + 1, chain
+            cursor.executemany(_LINK_SQL, updates)
+        linked += len(rows)
+        if len(rows) < size:
+            return linked
+
+
+def sequence(*, wait: bool = False, batch_size: int = BATCH) -> int:
+    """Link the committed unlinked entries; returns how many this call linked.
+
+    `wait=False` (after a request's commit): if another process holds the chain lock, return at
+    once, since that holder probes again after its commit. `wait=True` (beat, checkpoints): wait
+    for the lock. Either way the run goes on until a probe after its own commit finds nothing.
+    Call it outside a transaction, so that each pass commits (and releases the lock) on its own.
+    """
+    linked = 0
+    for _ in range(MAX_PASSES):
+        if not has_unlinked():
+            return linked
+        with transaction.atomic():
+            if wait:
+                lock_appends()
+            elif not try_lock_appends():
+                return linked
+            linked += link_locked(batch_size)
+    logger.warning("audit sequencer: entries still arriving after %s passes", MAX_PASSES)
+    return linked
+
+
+def after_commit() -> None:
+    """`transaction.on_commit` hook of `audit.record()`: link what just committed."""
+    sequence(wait=False)
