@@ -20,6 +20,7 @@ import hashlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -261,7 +262,8 @@ def iter_chunks(
     rows = entries.values_list("seq", "canon", "prev", "chain")
     while after < upto:
         end = min(after + chunk_size, upto)
-        chunk = list(rows.filter(seq__gt=after, seq__lte=end))
+        # Linked entries only (a seq range): none of their columns is NULL.
+        chunk = cast(list[Row], list(rows.filter(seq__gt=after, seq__lte=end)))
         if chunk:
             yield chunk
             after = end

@@ -108,9 +108,7 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["target_type", "target_id", "-seq"], name="audit_event_target"),
             models.Index(fields=["at"], name="audit_event_at"),
             # The sequencer's work list: only unlinked entries, so "nothing to do" is one probe.
-            models.Index(
-                fields=["id"], name="audit_event_unlinked", condition=Q(seq__isnull=True)
-            ),
+            models.Index(fields=["id"], name="audit_event_unlinked", condition=Q(seq__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(name="audit_event_seq_positive", condition=Q(seq__gte=1)),

@@ -38,14 +38,17 @@ BATCH = 500
 # rest): the request that started it must answer at some point.
 MAX_PASSES = 50
 
+# Written out, not concatenated: every statement starts with the same marker comment.
 MARK = "/* audit-sequencer */ "
-_PROBE_SQL = MARK + "SELECT id FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT 1"
+_PROBE_SQL = (
+    "/* audit-sequencer */ SELECT id FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT 1"
+)
 _UNLINKED_SQL = (
-    MARK + "SELECT id, at, actor, action, target_type, target_id, details FROM audit_event"
-    " WHERE seq IS NULL ORDER BY id LIMIT %s"
+    "/* audit-sequencer */ SELECT id, at, actor, action, target_type, target_id, details"
+    " FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT %s"
 )
 _LINK_SQL = (
-    MARK + "UPDATE audit_event SET seq = %s, canon = %s, prev = %s, chain = %s"
+    "/* audit-sequencer */ UPDATE audit_event SET seq = %s, canon = %s, prev = %s, chain = %s"
     " WHERE id = %s AND seq IS NULL"
 )
 
@@ -101,7 +104,9 @@ def link_locked(batch_size: int = BATCH, *, limit: int | None = None) -> int:
                         details=json.loads(bytes(details)),
                     )
                 except (TypeError, ValueError) as exc:
-                    raise SequencerError(f"audit entry id {entry_id} cannot be linked: {exc}") from exc
+                    raise SequencerError(
+                        f"audit entry id {entry_id} cannot be linked: {exc}"
+                    ) from exc
                 _leaf, chain = entry_hashes(prev, canon)
                 updates.append((seq, canon, prev, chain, entry_id))
                 seq, prev = seq + 1, chain

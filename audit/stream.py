@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -291,7 +291,10 @@ def ship(*, batch_size: int = DEFAULT_BATCH) -> Shipped | None:
         )
         try:
             target.open()
-            while rows := list(entries.filter(seq__gt=cursor.shipped_seq)[:batch_size]):
+            # Linked entries only (seq > cursor): their seq and chain are never NULL.
+            while rows := cast(
+                list[StreamRow], list(entries.filter(seq__gt=cursor.shipped_seq)[:batch_size])
+            ):
                 delivered = 0
                 try:
                     for message in messages_for(rows):

@@ -138,7 +138,9 @@ def refuse_unlinked(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) ->
     """Going back needs every entry linked: the old table has no place for an unlinked one."""
     AuditEvent = apps.get_model("audit", "AuditEvent")
     if AuditEvent.objects.filter(seq__isnull=True).exists():
-        raise RuntimeError("link every audit entry (manage.py audit_checkpoint links them) before going back")
+        raise RuntimeError(
+            "link every audit entry (manage.py audit_checkpoint links them) before going back"
+        )
 
 
 class Migration(migrations.Migration):

@@ -2,10 +2,10 @@ import pytest
 
 from audit import Action, record
 from audit.chain import ChainVerifier, iter_chunks, verify_log
-from audit.testing import link_entries
 from audit.checkpoint import Anchor
 from audit.encoding import ZERO_HASH, encode_entry, entry_hashes
 from audit.merkle import root
+from audit.testing import link_entries
 
 
 def make_rows(count: int) -> list[tuple[int, bytes, bytes, bytes]]:

@@ -14,10 +14,10 @@ import pytest
 from django.core.management.base import CommandError
 
 from audit import Action, notary, record
-from audit.testing import record_linked
 from audit.export import EXPORT_FORMAT
 from audit.models import Checkpoint
 from audit.signing import audit_signer
+from audit.testing import record_linked
 from tests import factories
 from tests.commands import run
 from tests.conftest import ROOT

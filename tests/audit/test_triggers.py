@@ -3,9 +3,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit import Action, record
+from audit.chain import verify_log
 from audit.models import AuditEvent, Checkpoint
 from audit.notary import write_checkpoint
-from audit.chain import verify_log
 from audit.testing import link_entries
 from tests.audit.tampering import sql
 from tests.databases import postgres_only

@@ -5,8 +5,8 @@ import time_machine
 from django.conf import settings
 
 from audit import Action, record
-from audit.testing import link_entries
 from audit.models import AuditEvent
+from audit.testing import link_entries
 from portal.roles import Role
 from tests.staff import login_verified
 
