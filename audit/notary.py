@@ -27,7 +27,7 @@ from audit.checkpoint_note import CheckpointBody
 from audit.events import Action
 from audit.merkle import HASH_SIZE, CompactRange
 from audit.models import Checkpoint
-from audit.record import SYSTEM, lock_appends, record
+from audit.record import CHECKPOINTER, SYSTEM, lock_appends, record
 from audit.signing import NoteError, Verifier, audit_signer, sign_note, trusted_verifiers
 
 
@@ -112,7 +112,7 @@ def write_checkpoint(*, now: dt.datetime | None = None) -> bool:
     if not transaction.get_connection().in_atomic_block:
         sequencer.sequence(wait=True)
     with transaction.atomic():
-        lock_appends()  # nothing can be linked while the new head is read and signed
+        lock_appends(CHECKPOINTER)  # nothing can be linked while the new head is read and signed
         state = _previous_state(verifiers)
         sequencer.link_locked()
         size = linked_head()

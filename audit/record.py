@@ -85,7 +85,21 @@ def target_ref(target: Target) -> tuple[str, str] | None:
     raise TypeError(f"target must be a model instance or a (type, id) tuple, not {target!r}")
 
 
-def lock_appends() -> None:
+# While it holds the lock, a session names itself (pg_stat_activity.application_name, reverted
+# at the end of its transaction) so that the bench's sampler can tell who holds the lock.
+SEQUENCER = "audit-sequencer"
+CHECKPOINTER = "audit-checkpoint"
+_LOCK_SQL = (
+    "/* audit-sequencer */ SELECT set_config('application_name', %s, true),"
+    " pg_advisory_xact_lock(%s)"
+)
+_TRY_LOCK_SQL = (
+    "/* audit-sequencer */ SELECT set_config('application_name', %s, true),"
+    " pg_try_advisory_xact_lock(%s)"
+)
+
+
+def lock_appends(holder: str = SEQUENCER) -> None:
     """Take the chain lock until the current transaction ends, waiting for it (in `atomic()`).
 
     The sequencer and the checkpoint writer hold it; `record()` never does.
@@ -93,19 +107,17 @@ def lock_appends() -> None:
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+            cursor.execute(_LOCK_SQL, [holder, APPEND_LOCK_KEY])
     # SQLite: a write transaction began with BEGIN IMMEDIATE and holds the one write lock.
 
 
-def try_lock_appends() -> bool:
+def try_lock_appends(holder: str = SEQUENCER) -> bool:
     """Take the chain lock if no one holds it; False at once otherwise (in `atomic()`)."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "/* audit-sequencer */ SELECT pg_try_advisory_xact_lock(%s)", [APPEND_LOCK_KEY]
-            )
-            return bool(cursor.fetchone()[0])
+            cursor.execute(_TRY_LOCK_SQL, [holder, APPEND_LOCK_KEY])
+            return bool(cursor.fetchone()[1])
     # SQLite: BEGIN IMMEDIATE already took (or waited for) the database's one write lock.
     return True
 

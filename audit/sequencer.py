@@ -16,8 +16,10 @@ therefore seen by the holder's next probe. The beat task `audit.tasks.sequence_a
 (AUDIT_SEQUENCE_INTERVAL) is the backstop for a process that died between its commit and its
 run; `verify_audit` reports entries left unlinked longer than AUDIT_SEQUENCE_GRACE seconds.
 
-The statements carry an `/* audit-sequencer */` comment so that the bench's lock sampler
-(bench/harness/locks.py) can tell the sequencer from other holders of the lock.
+While it holds the lock a session names itself `audit-sequencer` (`application_name`, set with
+the lock in the same statement and reverted at its COMMIT; the checkpoint writer names itself
+`audit-checkpoint`), so that the bench's lock sampler (bench/harness/locks.py) can say who holds
+the lock; the statements also carry an `/* audit-sequencer */` comment for the same reason.
 """
 
 from __future__ import annotations
