@@ -89,14 +89,16 @@ def target_ref(target: Target) -> tuple[str, str] | None:
 # at the end of its transaction) so that the bench's sampler can tell who holds the lock.
 SEQUENCER = "audit-sequencer"
 CHECKPOINTER = "audit-checkpoint"
-_LOCK_SQL = (
-    "/* audit-sequencer */ SELECT set_config('application_name', %s, true),"
-    " pg_advisory_xact_lock(%s)"
-)
-_TRY_LOCK_SQL = (
-    "/* audit-sequencer */ SELECT set_config('application_name', %s, true),"
-    " pg_try_advisory_xact_lock(%s)"
-)
+_NAME = "set_config('application_name', %s, true)"
+# The sequencer's linking transactions commit asynchronously (no wait for the WAL flush while
+# the lock is held): a crash can only undo the latest linkings, never an entry, and what is
+# signed or shipped is flushed first. docs/audit.md, "Linking: the sequencer".
+_ASYNC = "set_config('synchronous_commit', 'off', true)"
+
+
+def _lock_sql(holder: str, function: str) -> str:
+    settings_sql = f"{_NAME}, {_ASYNC}" if holder == SEQUENCER else _NAME
+    return f"/* audit-sequencer */ SELECT {settings_sql}, {function}(%s)"
 
 
 def lock_appends(holder: str = SEQUENCER) -> None:
@@ -107,7 +109,7 @@ def lock_appends(holder: str = SEQUENCER) -> None:
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_LOCK_SQL, [holder, APPEND_LOCK_KEY])
+            cursor.execute(_lock_sql(holder, "pg_advisory_xact_lock"), [holder, APPEND_LOCK_KEY])
     # SQLite: a write transaction began with BEGIN IMMEDIATE and holds the one write lock.
 
 
@@ -116,8 +118,10 @@ def try_lock_appends(holder: str = SEQUENCER) -> bool:
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_TRY_LOCK_SQL, [holder, APPEND_LOCK_KEY])
-            return bool(cursor.fetchone()[1])
+            cursor.execute(
+                _lock_sql(holder, "pg_try_advisory_xact_lock"), [holder, APPEND_LOCK_KEY]
+            )
+            return bool(cursor.fetchone()[-1])
     # SQLite: BEGIN IMMEDIATE already took (or waited for) the database's one write lock.
     return True
 

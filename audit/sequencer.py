@@ -27,11 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from typing import Any
 
 from django.db import transaction
 
-from audit.encoding import encode_entry, entry_hashes, format_time
-from audit.record import lock_appends, read_head, try_lock_appends
+from audit.encoding import ZERO_HASH, encode_entry, entry_hashes, format_time
+from audit.record import lock_appends, try_lock_appends
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +46,32 @@ MARK = "/* audit-sequencer */ "
 _PROBE_SQL = (
     "/* audit-sequencer */ SELECT id FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT 1"
 )
+# The head of the chain (a row with a NULL id) and the first unlinked entries, in one read.
+_HEAD_AND_UNLINKED_SQL = (
+    "/* audit-sequencer */ SELECT * FROM (SELECT CAST(NULL AS bigint) AS id,"
+    " CAST(NULL AS timestamp with time zone) AS at, CAST(NULL AS text) AS actor,"
+    " CAST(NULL AS bigint) AS action, CAST(NULL AS text) AS target_type,"
+    " CAST(NULL AS text) AS target_id, CAST(NULL AS bytea) AS details, seq, chain"
+    " FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1) head"
+    " UNION ALL SELECT * FROM (SELECT id, at, actor, action, target_type, target_id, details,"
+    " CAST(NULL AS bigint), CAST(NULL AS bytea) FROM audit_event WHERE seq IS NULL"
+    " ORDER BY id LIMIT %s) unlinked"
+)
 _UNLINKED_SQL = (
-    "/* audit-sequencer */ SELECT id, at, actor, action, target_type, target_id, details"
-    " FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT %s"
+    "/* audit-sequencer */ SELECT id, at, actor, action, target_type, target_id, details,"
+    " NULL, NULL FROM audit_event WHERE seq IS NULL ORDER BY id LIMIT %s"
 )
 _LINK_SQL = (
     "/* audit-sequencer */ UPDATE audit_event SET seq = %s, canon = %s, prev = %s, chain = %s"
     " WHERE id = %s AND seq IS NULL"
 )
+# PostgreSQL: a whole batch in one statement (one round trip under the lock).
+_LINK_MANY_SQL = (
+    "/* audit-sequencer */ UPDATE audit_event AS e SET seq = v.seq, canon = v.canon,"
+    " prev = v.prev, chain = v.chain FROM (VALUES {values}) AS v (id, seq, canon, prev, chain)"
+    " WHERE e.id = v.id AND e.seq IS NULL"
+)
+_LINK_VALUES = "(%s::bigint, %s::bigint, %s::bytea, %s::bytea, %s::bytea)"
 
 
 class SequencerError(Exception):
@@ -73,29 +92,48 @@ def _aware(moment: dt.datetime | str) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+def _store(cursor: Any, vendor: str, updates: list[tuple[int, bytes, bytes, bytes, int]]) -> None:
+    if vendor == "postgresql":
+        values = ", ".join([_LINK_VALUES] * len(updates))
+        params = [value for seq, canon, prev, chain, entry_id in updates
+                  for value in (entry_id, seq, canon, prev, chain)]  # fmt: skip
+        cursor.execute(_LINK_MANY_SQL.format(values=values), params)
+        stored = cursor.rowcount
+    else:
+        cursor.executemany(_LINK_SQL, updates)
+        stored = len(updates) if cursor.rowcount in (-1, None) else cursor.rowcount
+    if stored != len(updates):
+        raise SequencerError(f"linked {stored} of {len(updates)} entries: the batch is undone")
+
+
 def link_locked(batch_size: int = BATCH, *, limit: int | None = None) -> int:
     """Link every unlinked entry this transaction sees (at most `limit`); the caller holds the
     chain lock.
 
-    Returns how many were linked. Each batch is one read of the head (the last batch's end),
-    one SELECT and one UPDATE per entry (sent together where the driver pipelines).
+    Returns how many were linked. The first batch is one read (the head of the chain with the
+    first unlinked entries) and one UPDATE; each further batch one read and one UPDATE.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("link entries inside a transaction")
     linked = 0
-    seq, prev = read_head()
+    seq, prev = 1, ZERO_HASH
+    first = True
     while True:
         with connection.cursor() as cursor:
             size = batch_size if limit is None else min(batch_size, limit - linked)
             if size <= 0:
                 return linked
-            cursor.execute(_UNLINKED_SQL, [size])
+            cursor.execute(_HEAD_AND_UNLINKED_SQL if first else _UNLINKED_SQL, [size])
             rows = cursor.fetchall()
+            if first and rows and rows[0][0] is None:  # the head row
+                seq, prev = int(rows[0][7]) + 1, bytes(rows[0][8])
+                rows = rows[1:]
+            first = False
             if not rows:
                 return linked
             updates = []
-            for entry_id, at, actor, action, target_type, target_id, details in rows:
+            for entry_id, at, actor, action, target_type, target_id, details, _s, _c in rows:
                 try:
                     canon = encode_entry(
                         seq=seq,
@@ -110,9 +148,9 @@ def link_locked(batch_size: int = BATCH, *, limit: int | None = None) -> int:
                         f"audit entry id {entry_id} cannot be linked: {exc}"
                     ) from exc
                 _leaf, chain = entry_hashes(prev, canon)
-                updates.append((seq, canon, prev, chain, entry_id))
+                updates.append((seq, canon, prev, chain, int(entry_id)))
                 seq, prev = seq + 1, chain
-            cursor.executemany(_LINK_SQL, updates)
+            _store(cursor, connection.vendor, updates)
         linked += len(rows)
         if len(rows) < size:
             return linked

@@ -264,3 +264,26 @@ def test_the_viewer_shows_an_entry_not_linked_yet_first(client, supervisor_user)
     assert (first.seq, first.action, first.details) == (None, "TIP_CLAIMED", {"n": 1})
     assert rest[-1].seq == 1
     assert "not yet chained" in response.content.decode()
+
+
+@postgres_only("synchronous_commit and application_name are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_linking_transaction_commits_asynchronously_and_names_its_holder(monkeypatch):
+    seen = []
+    real_link = sequencer.link_locked
+
+    def spy(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('synchronous_commit'), current_setting('application_name')"
+            )
+            seen.append(cursor.fetchone())
+        return real_link(*args, **kwargs)
+
+    monkeypatch.setattr(sequencer, "link_locked", spy)
+    record(Action.TIP_SUBMITTED, actor=None)
+    assert seen == [("off", "audit-sequencer")]
+    with connection.cursor() as cursor:  # both settings end with the linking transaction
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        assert cursor.fetchone() == ("on",)
+    assert linked_head() == 1
