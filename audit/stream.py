@@ -18,8 +18,9 @@ delivered, and the next run starts there. So an outage delays entries, never los
 they arrive once and in order. (A crash between a send and the cursor update sends that one
 entry again: consumers can drop a repeated `seq`.) Only linked entries are shipped, and only
 once their linking is durable: the sequencer commits asynchronously, so each batch first
-commits a write of its own (the cursor's time), which flushes the WAL past what it read. Only one run ships at a time: a PostgreSQL
-advisory lock across processes, a lock in the process on SQLite.
+commits a write of its own (the cursor's time), which flushes the WAL past what it read. Only
+one run ships at a time: a PostgreSQL advisory lock across processes, a lock in the process on
+SQLite.
 """
 
 from __future__ import annotations
