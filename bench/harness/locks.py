@@ -8,7 +8,8 @@ that lock, who it is — the sequencer (`application_name` `audit-sequencer`, wh
 the lock), the checkpoint writer (`audit-checkpoint`) or a request's own transaction (anything
 else: the design before the sequencer, where `audit.record()` took the lock itself) — and what
 it is doing: running SQL, flushing WAL at commit, or "idle in transaction" (the lock held while
-the application works in Python). It also counts the sessions waiting for the lock.
+the application works in Python). It also counts the sessions waiting for the lock, and those
+waiting on a row lock (the next serial point, such as the year's tip number counter).
 """
 
 from __future__ import annotations
@@ -124,6 +125,10 @@ class AppendLockSampler:
             ("  holder running SQL", f"{self.counts['holder running SQL'] / held * 100:.0f}%"),
             ("  holder flushing WAL", f"{self.counts['holder flushing WAL'] / held * 100:.0f}%"),
             ("  waiting for it", f"{self.counts['waiting'] / samples:.2f} connections on average"),
+            (
+                "waiting on a row lock (e.g. the tip number)",
+                f"{self.counts['row lock waits'] / samples:.2f} connections on average",
+            ),
             ("  samples", f"{self.counts['samples']}"),
         ]
         return rows
