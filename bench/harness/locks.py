@@ -89,6 +89,13 @@ class AppendLockSampler:
             for _name, _state, kind, event, _holds in rows
             if (kind, event) == ("Lock", "advisory")
         )
+        # Not the chain lock, but the next serial point: a row lock held to a commit, such as
+        # the year's tip number counter (tips.numbering).
+        self.counts["row lock waits"] += sum(
+            1
+            for _name, _state, kind, event, _holds in rows
+            if kind == "Lock" and event in {"transactionid", "tuple"}
+        )
         holders = [(name, state, kind, event) for name, state, kind, event, holds in rows if holds]
         if holders:
             self.counts["held"] += 1
