@@ -1,4 +1,5 @@
-"""Test support: let the test runner's database flush clear the append-only audit tables.
+"""Test support: let the test runner's database flush clear the append-only audit tables, and
+link entries explicitly (`link_entries`, `record_linked`) where a test needs `seq` or hashes.
 
 Transactional tests (`django_db(transaction=True)`) end with Django's `flush`, which empties
 every table: TRUNCATE on PostgreSQL, DELETE on SQLite. The audit triggers rightly refuse both.
