@@ -1,7 +1,9 @@
 """Audit API for supervisors: `GET /api/v1/audit/events/` and `GET /api/v1/audit/verify/`.
 
 Events come newest first, paginated by sequence number (`next` carries `before=<seq>`), which
-stays fast however long the log grows. Every call is itself recorded.
+stays fast however long the log grows. Entries recorded but not linked into the chain yet have
+`seq` null; they come first on the first page (no `before`) only, and `next` then continues
+with the linked entries. Every call is itself recorded.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.access import CAPABILITY
-from audit.chain import verify_log
+from audit.chain import linked_head, verify_log
 from audit.events import Action
-from audit.listing import EventFilterForm, present
+from audit.listing import NEWEST_FIRST, EventFilterForm, present
 from audit.models import AuditEvent
 from audit.record import record
 from portal.accounts.access import StaffAPIRequest
@@ -27,7 +29,10 @@ from portal.accounts.access import StaffAPIRequest
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 _EVENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
-    "seq": serializers.IntegerField(),
+    "seq": serializers.IntegerField(
+        allow_null=True,
+        help_text="Position in the hash chain; null for an entry not linked into it yet.",
+    ),
     "at": serializers.DateTimeField(),
     "actor": serializers.CharField(help_text="A user id, `anonymous` or `system`."),
     "actor_name": serializers.CharField(),
@@ -112,7 +117,7 @@ class EventList(AuditAPIView):
             )
         limit = _positive(request, "limit", DEFAULT_LIMIT, MAX_LIMIT) or DEFAULT_LIMIT
         before = _positive(request, "before", None, 2**62)
-        queryset = form.filter(AuditEvent.objects.order_by("-seq"))
+        queryset = form.filter(AuditEvent.objects.order_by(*NEWEST_FIRST))
         if before is not None:
             queryset = queryset.filter(seq__lt=before)
         events = list(queryset[: limit + 1])
@@ -121,9 +126,17 @@ class EventList(AuditAPIView):
         return Response(
             {
                 "results": [row.as_api() for row in present(events)],
-                "next": self._next_url(request, events[-1].seq) if more else None,
+                "next": self._next_url(request, self._cursor(events)) if more else None,
             }
         )
+
+    @staticmethod
+    def _cursor(events: list[AuditEvent]) -> int:
+        """`before` for the next page: after the last linked entry shown (unlinked have no seq)."""
+        if events[-1].seq is not None:
+            return events[-1].seq
+        # A page of unlinked entries only: the next page starts at the head of the chain.
+        return linked_head() + 1
 
     @staticmethod
     def _next_url(request: Request, before: int) -> str:

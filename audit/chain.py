@@ -15,16 +15,20 @@ What each check catches:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from audit.checkpoint import load_anchors
 from audit.checkpoint_note import Anchor
-from audit.encoding import ZERO_HASH
+from audit.encoding import ZERO_HASH, format_time
 from audit.merkle import CompactRange
 from audit.models import AuditEvent
 
@@ -42,6 +46,8 @@ class Report:
     head: bytes
     root: bytes
     anchors: list[Anchor] = field(default_factory=list)
+    # Entries committed but not linked into the chain yet (they are not verified).
+    unlinked: int = 0
 
     @property
     def latest_checkpoint(self) -> int | None:
@@ -57,9 +63,10 @@ class Report:
             checkpoint = f"checkpoint {latest.size} ({sources})"
         else:
             checkpoint = "no checkpoint yet"
+        waiting = f", {self.unlinked} newer entries not linked yet" if self.unlinked else ""
         return (
             f"audit log intact: {self.checked} entries, head {self.head.hex()}, "
-            f"root {self.root.hex()}, {checkpoint}"
+            f"root {self.root.hex()}, {checkpoint}{waiting}"
         )
 
 
@@ -214,6 +221,31 @@ class ChainVerifier:
         )
 
 
+def linked_head() -> int:
+    """The seq of the last linked entry (0 for an empty chain); unlinked entries have none."""
+    return (
+        AuditEvent.objects.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+        or 0
+    )
+
+
+def stale_unlinked(grace: float | None = None) -> tuple[int, dt.datetime | None]:
+    """How many entries wait to be linked for longer than AUDIT_SEQUENCE_GRACE, the oldest's time.
+
+    Such an entry is committed but outside the chain: until it is linked it has no tamper
+    evidence, so a stalled sequencer is a problem verification reports.
+    """
+    seconds = settings.AUDIT_SEQUENCE_GRACE if grace is None else grace
+    cutoff = timezone.now() - dt.timedelta(seconds=seconds)
+    waiting = AuditEvent.objects.filter(seq__isnull=True, at__lt=cutoff)
+    count = waiting.count()
+    oldest = waiting.order_by("at").values_list("at", flat=True).first() if count else None
+    return count, oldest
+
+
 def iter_chunks(
     after: int = 0, upto: int | None = None, chunk_size: int = DEFAULT_CHUNK
 ) -> Iterator[list[Row]]:
@@ -224,13 +256,14 @@ def iter_chunks(
     the table when statistics are missing), and no cursor or transaction stays open between
     chunks. An empty range (entries deleted) jumps to the next entry that exists.
     """
-    entries = AuditEvent.objects.order_by("seq")
+    entries = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
     if upto is None:
-        upto = entries.values_list("seq", flat=True).last() or 0
+        upto = linked_head()
     rows = entries.values_list("seq", "canon", "prev", "chain")
     while after < upto:
         end = min(after + chunk_size, upto)
-        chunk = list(rows.filter(seq__gt=after, seq__lte=end))
+        # Linked entries only (a seq range): none of their columns is NULL.
+        chunk = cast(list[Row], list(rows.filter(seq__gt=after, seq__lte=end)))
         if chunk:
             yield chunk
             after = end
@@ -304,7 +337,7 @@ def verify_log(
     problems: list[str] = []
     if anchors is None:
         anchors, problems = load_anchors(all_checkpoints=all_checkpoints)
-    upto = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    upto = linked_head()
     verifier = ChainVerifier(anchors)
     for chunk in iter_chunks(upto=upto, chunk_size=chunk_size):
         if not verifier.feed(chunk):
@@ -320,6 +353,14 @@ def verify_log(
         report.problem = (
             f"entry {mismatch}: its indexed columns (actor, action, target or time) disagree "
             "with its hashed contents (modified)"
+        )
+    report.unlinked = AuditEvent.objects.filter(seq__isnull=True).count()
+    stale, oldest = stale_unlinked() if report.unlinked else (0, None)
+    if stale and oldest is not None:
+        problems.append(
+            f"{stale} entries recorded since {format_time(oldest)} are not linked into the "
+            f"chain after {settings.AUDIT_SEQUENCE_GRACE:g} seconds (the sequencer is stalled): "
+            "they have no tamper evidence until they are"
         )
     if problems and report.ok:
         report.ok, report.problem = False, "; ".join(problems)

@@ -2,7 +2,9 @@
 
 Rows are built from the hashed entry (`canon`), never from the indexed columns, so what a
 supervisor reads is what the chain protects. The columns only decide which rows match a filter,
-and `verify_audit` checks that they agree with the entries.
+and `verify_audit` checks that they agree with the entries. An entry not linked into the chain
+yet (a moment after its commit, see audit/sequencer.py) has no hashed form: it is shown from its
+columns with `seq` None ("not yet chained"), newest first, ahead of the linked entries.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, OrderBy, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,12 @@ USER_TARGET = "portal.user"
 def action_choices() -> list[tuple[str, str]]:
     """The action filter's options in words, in the reader's language (asked at each render)."""
     return [("", str(_("Any action")))] + [(action.name, str(action.label)) for action in Action]
+
+
+# Newest first: entries still waiting for the sequencer (seq NULL) on top, in the order they
+# were written, then by seq. On PostgreSQL the seq indexes give this order (DESC puts NULLs
+# first) and `-id` only sorts the unlinked ones among themselves (an incremental sort).
+NEWEST_FIRST: tuple[OrderBy | str, ...] = (F("seq").desc(nulls_first=True), "-id")
 
 
 class EventFilterForm(forms.Form):

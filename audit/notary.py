@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from audit.chain import ChainVerifier, iter_chunks
+from audit import sequencer
+from audit.chain import ChainVerifier, iter_chunks, linked_head
 from audit.checkpoint import (
     append_to_file,
     checkpoint_file,
@@ -25,8 +26,8 @@ from audit.checkpoint import (
 from audit.checkpoint_note import CheckpointBody
 from audit.events import Action
 from audit.merkle import HASH_SIZE, CompactRange
-from audit.models import AuditEvent, Checkpoint
-from audit.record import SYSTEM, lock_appends, record
+from audit.models import Checkpoint
+from audit.record import CHECKPOINTER, SYSTEM, lock_appends, record
 from audit.signing import NoteError, Verifier, audit_signer, sign_note, trusted_verifiers
 
 
@@ -101,13 +102,20 @@ def _previous_state(verifiers: list[Verifier]) -> _State:
 
 
 def write_checkpoint(*, now: dt.datetime | None = None) -> bool:
-    """Sign the log's current size if it grew since the last checkpoint; True when it did."""
+    """Sign the log's current size if it grew since the last checkpoint; True when it did.
+
+    A checkpoint covers linked entries only, so the committed entries are linked first (in the
+    sequencer's own short transactions), then again under the chain lock for the stragglers.
+    """
     signer = audit_signer()
     verifiers = trusted_verifiers()
+    if not transaction.get_connection().in_atomic_block:
+        sequencer.sequence(wait=True)
     with transaction.atomic():
-        lock_appends()  # no entry can be appended while the new head is read and signed
+        lock_appends(CHECKPOINTER)  # nothing can be linked while the new head is read and signed
         state = _previous_state(verifiers)
-        size = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        sequencer.link_locked()
+        size = linked_head()
         if size < state.size:
             raise CheckpointRefusedError(
                 f"the log has {size} entries, fewer than the {state.size} already signed"
@@ -116,6 +124,7 @@ def write_checkpoint(*, now: dt.datetime | None = None) -> bool:
         if written:
             # Part of the checkpoint it announces, so it adds no further work next time.
             record(Action.AUDIT_CHECKPOINT, actor=SYSTEM, previous_size=state.size)
+            sequencer.link_locked()
             verifier = ChainVerifier(size=state.size, head=state.chain_head, tree=state.tree)
             for chunk in iter_chunks(after=state.size):
                 if not verifier.feed(chunk):

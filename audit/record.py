@@ -6,15 +6,12 @@
 Call it inside the transaction of the change it describes: the change and its entry then commit
 or roll back together. It opens its own `atomic()` block as well, so it also works on its own.
 
-Appends are serialized so that the chain stays linear: on PostgreSQL with a transaction-scoped
-advisory lock taken right before the head is read, on SQLite by the write lock that every write
-transaction already holds (`transaction_mode=IMMEDIATE` in settings). The lock is held until the
-caller's transaction ends, and it serializes every audited write of the portal, so:
-- record last, as the final statement before the transaction commits (the submission does);
-- everything that does not depend on the head (actor, target, details) is checked and encoded
-  before the lock is taken; under it run only the head read, one canonical encoding, two
-  digests and one parameterised INSERT;
-- keep slow work (network, key derivation) out of transactions that record.
+`record()` takes no lock: it checks and encodes the entry and INSERTs it *unlinked* (time,
+actor, action, target, details; no `seq` and no hashes), so concurrent requests never wait on
+each other for the audit log. After the caller's transaction commits, the sequencer
+(audit/sequencer.py) links the committed entries into the chain in one short transaction of its
+own, under the chain lock; the returned entry therefore has `seq` None. Keep slow work (network,
+key derivation) out of transactions that record all the same.
 
 This module must stay importable while Django loads its apps (`audit/__init__.py` re-exports
 `record`), so it reaches the models only inside functions.
@@ -29,7 +26,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from audit.encoding import ZERO_HASH, clean_details, encode_entry, entry_hashes, format_time
+from audit.encoding import ZERO_HASH, canonical, clean_details
 from audit.events import Action
 
 if TYPE_CHECKING:
@@ -88,20 +85,54 @@ def target_ref(target: Target) -> tuple[str, str] | None:
     raise TypeError(f"target must be a model instance or a (type, id) tuple, not {target!r}")
 
 
-def lock_appends() -> None:
-    """Serialize appenders until the current transaction ends (call inside `atomic()`)."""
+# While it holds the lock, a session names itself (pg_stat_activity.application_name, reverted
+# at the end of its transaction) so that the bench's sampler can tell who holds the lock.
+SEQUENCER = "audit-sequencer"
+CHECKPOINTER = "audit-checkpoint"
+_NAME = "set_config('application_name', %s, true)"
+# The sequencer's linking transactions commit asynchronously (no wait for the WAL flush while
+# the lock is held): a crash can only undo the latest linkings, never an entry, and what is
+# signed or shipped is flushed first. docs/audit.md, "Linking: the sequencer".
+_ASYNC = "set_config('synchronous_commit', 'off', true)"
+
+
+def _lock_sql(holder: str, function: str) -> str:
+    settings_sql = f"{_NAME}, {_ASYNC}" if holder == SEQUENCER else _NAME
+    return f"/* audit-sequencer */ SELECT {settings_sql}, {function}(%s)"
+
+
+def lock_appends(holder: str = SEQUENCER) -> None:
+    """Take the chain lock until the current transaction ends, waiting for it (in `atomic()`).
+
+    The sequencer and the checkpoint writer hold it; `record()` never does.
+    """
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+            cursor.execute(_lock_sql(holder, "pg_advisory_xact_lock"), [holder, APPEND_LOCK_KEY])
     # SQLite: a write transaction began with BEGIN IMMEDIATE and holds the one write lock.
 
 
-_HEAD_SQL = "SELECT seq, chain FROM audit_event ORDER BY seq DESC LIMIT 1"
+def try_lock_appends(holder: str = SEQUENCER) -> bool:
+    """Take the chain lock if no one holds it; False at once otherwise (in `atomic()`)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _lock_sql(holder, "pg_try_advisory_xact_lock"), [holder, APPEND_LOCK_KEY]
+            )
+            return bool(cursor.fetchone()[-1])
+    # SQLite: BEGIN IMMEDIATE already took (or waited for) the database's one write lock.
+    return True
+
+
+_HEAD_SQL = (
+    "/* audit-sequencer */ SELECT seq, chain FROM audit_event"
+    " WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+)
 _INSERT_SQL = (
-    "INSERT INTO audit_event"
-    " (seq, at, actor, action, target_type, target_id, canon, prev, chain)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "INSERT INTO audit_event (at, actor, action, target_type, target_id, details)"
+    " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id"
 )
 
 
@@ -110,77 +141,75 @@ def _head_of(row: tuple[Any, ...] | None) -> tuple[int, bytes]:
 
 
 def read_head() -> tuple[int, bytes]:
-    """(next seq, chain hash of the last entry): one primary-key lookup, however long the log.
+    """(next seq, chain hash of the last linked entry): one index lookup, however long the log.
 
-    Plain SQL rather than the ORM: this runs under the append lock on every audited request.
+    Plain SQL rather than the ORM: the sequencer runs it under the chain lock.
     """
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(_HEAD_SQL)
         return _head_of(cursor.fetchone())
 
 
+def _link_after_commit(connection: Any, callback: Any) -> None:
+    """Ask for one sequencer run after this transaction commits, not one per entry.
+
+    A run already asked for at this savepoint level or an outer one covers this entry too: if
+    that request is rolled back with its savepoint, so is this entry.
+    """
+    active = set(connection.savepoint_ids)
+    for savepoints, function, _robust in connection.run_on_commit:
+        if function is callback and set(savepoints) <= active:
+            return
+    transaction.on_commit(callback, robust=True)
+
+
 def record(
     action: Action | int, *, actor: Actor, target: Target = None, **details: object
 ) -> AuditEvent:
-    """Append one entry and return it. Details: small, JSON, ids and codes only.
+    """Write one entry, unlinked, and return it (`seq` None until the sequencer links it).
 
-    Keys named like password/secret/token/key/receipt/otp are redacted; anything that is not
-    JSON, or over 2 KB once encoded, raises ValueError before anything is written.
+    Details: small, JSON, ids and codes only. Keys named like password/secret/token/key/
+    receipt/otp are redacted; anything that is not JSON, or over 2 KB once encoded, raises
+    ValueError before anything is written.
     """
+    from audit import sequencer  # noqa: PLC0415 - keeps `import audit` model-free
     from audit.models import AuditEvent  # noqa: PLC0415 - keeps `import audit` model-free
 
-    # Everything that does not depend on the head is checked before the lock is taken.
     action_value = int(Action(action))
     actor_text = actor_label(actor)
     target_pair = target_ref(target)
     target_type, target_id = target_pair or ("", "")
-    cleaned = clean_details(details)
+    encoded_details = canonical(clean_details(details))
     connection = transaction.get_connection()
-    ops = connection.ops
+    now = timezone.now()
     # No savepoint: if the entry cannot be written, the caller's transaction must not commit
     # without it (a savepoint would let a caught error commit the action unaudited).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # Under the lock from here to COMMIT: the head read, then one INSERT.
-        lock_appends()
-        cursor.execute(_HEAD_SQL)
-        seq, prev = _head_of(cursor.fetchone())
-        # The time is taken under the lock, so `at` never goes backwards along `seq`.
-        now = timezone.now()
-        canon = encode_entry(
-            seq=seq,
-            at=format_time(now),
-            actor=actor_text,
-            action=action_value,
-            target=target_pair,
-            details=cleaned,
-        )
-        _leaf, chain = entry_hashes(prev, canon)
         # A parameterised INSERT rather than Model.save(): the model's signals and SQL compiler
-        # cost more than the rest of the append, and all of it would run under the lock.
+        # cost more than the rest of the append, on every audited request.
         cursor.execute(
             _INSERT_SQL,
             [
-                seq,
-                ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now),
                 actor_text,
                 action_value,
                 target_type,
                 target_id,
-                canon,
-                prev,
-                chain,
+                encoded_details,
             ],
         )
+        entry_id = int(cursor.fetchone()[0])
+        # Linked after the commit, in its own short transaction: never under the caller's.
+        _link_after_commit(connection, sequencer.after_commit)
     event = AuditEvent(
-        seq=seq,
+        id=entry_id,
+        seq=None,
         at=now,
         actor=actor_text,
         action=action_value,
         target_type=target_type,
         target_id=target_id,
-        canon=canon,
-        prev=prev,
-        chain=chain,
+        details_json=encoded_details,
     )
     # The instance describes a stored row: saving it again would be an update, which is refused.
     event._state.adding = False
@@ -188,6 +217,7 @@ def record(
     if settings.AUDIT_STREAM:
         from audit import stream  # noqa: PLC0415 - only a configured stream needs it
 
-        # After the commit, never inside it: the stream does network I/O.
+        # After the commit (and after the sequencer), never inside it: the stream does network
+        # I/O, and only linked entries are shipped.
         transaction.on_commit(stream.kick, robust=True)
     return event

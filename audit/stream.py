@@ -16,8 +16,11 @@ AUDIT_STREAM_INTERVAL seconds. A run reads the entries after a persisted cursor
 handed to the target; when the target is down it stops, the cursor stays at the last entry
 delivered, and the next run starts there. So an outage delays entries, never loses them, and
 they arrive once and in order. (A crash between a send and the cursor update sends that one
-entry again: consumers can drop a repeated `seq`.) Only one run ships at a time: a PostgreSQL
-advisory lock across processes, a lock in the process on SQLite.
+entry again: consumers can drop a repeated `seq`.) Only linked entries are shipped, and only
+once their linking is durable: the sequencer commits asynchronously, so each batch first
+commits a write of its own (the cursor's time), which flushes the WAL past what it read. Only
+one run ships at a time: a PostgreSQL advisory lock across processes, a lock in the process on
+SQLite.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -291,7 +294,14 @@ def ship(*, batch_size: int = DEFAULT_BATCH) -> Shipped | None:
         )
         try:
             target.open()
-            while rows := list(entries.filter(seq__gt=cursor.shipped_seq)[:batch_size]):
+            # Linked entries only (seq > cursor): their seq and chain are never NULL.
+            while rows := cast(
+                list[StreamRow], list(entries.filter(seq__gt=cursor.shipped_seq)[:batch_size])
+            ):
+                # A committed write first: the sequencer commits asynchronously, and this
+                # commit flushes the WAL past every linking just read, so that nothing is sent
+                # that a crash could still undo.
+                StreamCursor.objects.filter(pk=cursor.pk).update(updated_at=timezone.now())
                 delivered = 0
                 try:
                     for message in messages_for(rows):

@@ -1,7 +1,8 @@
 """Periodic audit work (Celery beat, see CELERY_BEAT_SCHEDULE in settings).
 
-Both tasks are safe to run twice or concurrently: a checkpoint is written only when the log grew
-(under the append lock), and verification only reads.
+All are safe to run twice or concurrently: the sequencer links each entry once (under the chain
+lock), a checkpoint is written only when the log grew (under the same lock), verification only
+reads, and the stream ships from a cursor under its own lock.
 """
 
 from __future__ import annotations
@@ -11,11 +12,23 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from audit import chain, notary, stream
+from audit import chain, notary, sequencer, stream
 from audit.events import Action
 from audit.record import SYSTEM, record
 
 logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def sequence_audit() -> None:
+    """Backstop of the sequencer run after each commit: link any entry still unlinked.
+
+    Entries are normally linked within milliseconds by the process that wrote them (or by the
+    one holding the chain lock then); this catches a process that died in between.
+    """
+    linked = sequencer.sequence(wait=True)
+    if linked:
+        logger.info("audit sequencer backstop linked %s entries", linked)
 
 
 @shared_task(

@@ -1,4 +1,5 @@
-"""Test support: let the test runner's database flush clear the append-only audit tables.
+"""Test support: let the test runner's database flush clear the append-only audit tables, and
+link entries explicitly (`link_entries`, `record_linked`) where a test needs `seq` or hashes.
 
 Transactional tests (`django_db(transaction=True)`) end with Django's `flush`, which empties
 every table: TRUNCATE on PostgreSQL, DELETE on SQLite. The audit triggers rightly refuse both.
@@ -71,3 +72,30 @@ def allow_test_flush() -> None:
             wrapped = wrap_flush(ops.sql_flush)
             wrapped.audit_flush_allowed = True  # type: ignore[attr-defined]  # a mark on a function
             ops.sql_flush = wrapped
+
+
+def link_entries() -> int:
+    """Link every unlinked audit entry now, in the current transaction; returns how many.
+
+    `audit.record()` writes entries unlinked and the sequencer links them after the commit, but a
+    test's transaction never commits: tests that need `seq`, hashes, checkpoints or a verified
+    chain call this (or `record_linked`) to sequence explicitly.
+    """
+    from django.db import transaction  # noqa: PLC0415 - test support, imported lazily
+
+    from audit.record import lock_appends  # noqa: PLC0415
+    from audit.sequencer import link_locked  # noqa: PLC0415
+
+    with transaction.atomic():
+        lock_appends()
+        return link_locked()
+
+
+def record_linked(action: Any, **kwargs: Any) -> Any:
+    """`audit.record(...)`, then link it: the stored entry, with its `seq` and hashes."""
+    from audit.models import AuditEvent  # noqa: PLC0415
+    from audit.record import record  # noqa: PLC0415
+
+    event = record(action, **kwargs)
+    link_entries()
+    return AuditEvent.objects.get(pk=event.pk)

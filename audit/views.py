@@ -12,7 +12,7 @@ from audit import wording
 from audit.access import audit_viewer_required
 from audit.chain import verify_log
 from audit.events import Action
-from audit.listing import EventFilterForm, EventRow, present
+from audit.listing import NEWEST_FIRST, EventFilterForm, EventRow, present
 from audit.models import AuditEvent
 from audit.record import record
 from portal.accounts.access import StaffRequest
@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 @audit_viewer_required
 def events(request: StaffRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
-    queryset: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-seq")
+    queryset: QuerySet[AuditEvent] = AuditEvent.objects.order_by(*NEWEST_FIRST)
     if form.is_bound:
         queryset = form.filter(queryset) if form.is_valid() else queryset.none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -50,8 +50,9 @@ STEPS: tuple[Step, ...] = (
     ("content.encrypt", "portal/vault/content.py", "encrypt"),
     ("Tip.save (1 insert)", "django/db/models/base.py", "save"),
     ("Identifier bulk_create", "django/db/models/query.py", "bulk_create"),
-    ("audit.record (lock, head, insert)", "audit/record.py", "record"),
+    ("audit.record (one insert, no lock)", "audit/record.py", "record"),
     ("commit", "django/db/backends/base/base.py", "commit"),
+    ("audit sequencer after commit (lock, link)", "audit/sequencer.py", "sequence"),
     ("all SQL (driver: send + wait)", "django/db/backends/utils.py", "_execute"),
     ("Celery publish (urgent tips)", "celery/app/task.py", "apply_async"),
 )

@@ -193,12 +193,21 @@ def audit_checkpoint() -> Check:
         with _bounded_queries():
             last = Checkpoint.objects.order_by("-size").values("size", "created_at").first()
             signed = last["size"] if last else 0
-            oldest_unsigned = (
+            oldest_signed_later = (
                 AuditEvent.objects.filter(seq__gt=signed)
                 .order_by("seq")
                 .values_list("at", flat=True)
                 .first()
             )
+            # An entry not linked into the chain yet is outside every checkpoint as well.
+            oldest_unlinked = (
+                AuditEvent.objects.filter(seq__isnull=True)
+                .order_by("id")
+                .values_list("at", flat=True)
+                .first()
+            )
+            waiting_since = [t for t in (oldest_signed_later, oldest_unlinked) if t is not None]
+            oldest_unsigned = min(waiting_since, default=None)
     except Exception as exc:
         return _failed(exc)
     now = timezone.now()

@@ -600,6 +600,15 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
     "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
 }
 CELERY_BEAT_SCHEDULE["audit-verify"] = {"task": "audit.tasks.verify_log", "schedule": 86400.0}
+# Entries are linked into the chain right after their transaction commits (audit/sequencer.py);
+# beat runs the sequencer every AUDIT_SEQUENCE_INTERVAL seconds as a backstop, and verification
+# reports an entry left unlinked for more than AUDIT_SEQUENCE_GRACE seconds (no tamper evidence).
+AUDIT_SEQUENCE_INTERVAL = env_int("AUDIT_SEQUENCE_INTERVAL", 15)
+AUDIT_SEQUENCE_GRACE = env_int("AUDIT_SEQUENCE_GRACE", 60)
+CELERY_BEAT_SCHEDULE["audit-sequence"] = {
+    "task": "audit.tasks.sequence_audit",
+    "schedule": float(AUDIT_SEQUENCE_INTERVAL),
+}
 # Audit entries to the county's SIEM: "" (off), "file:/path", "syslog+udp://host:port" or
 # "syslog+unix:///dev/log" (audit/stream.py). Shipped after commit and from beat, from a cursor.
 AUDIT_STREAM = env_str("AUDIT_STREAM", "")

@@ -11,7 +11,11 @@ def events(action, about=None) -> list:
     """The audit events of `action`, oldest first; only those naming `about` (a tip or a
     handoff, by its code) when given."""
     from audit.models import AuditEvent
+    from audit.testing import link_entries
 
+    # A test's transaction never commits, so the sequencer never ran: link them explicitly, so
+    # that each event has its seq and hashed entry (`canon`) as the log will hold it.
+    link_entries()
     rows = AuditEvent.objects.filter(action=action).order_by("seq")
     if about is not None:
         rows = rows.filter(target_type=about._meta.label_lower, target_id=str(about.code))

@@ -134,9 +134,9 @@ def do_submit_tip(
                 _keep_answer(retry_key, tip, receipt, fingerprint)
             if tip.is_urgent:
                 outbox.enqueue("tips.tasks.notify_urgent_tip", tip.pk)
-            # Last, right before COMMIT, with the audit entry: the year's counter row stays
-            # locked to the commit (tips.numbering), as the audit append lock does, which
-            # serializes every audited write of the portal from here until the transaction ends.
+            # Last, right before COMMIT: the year's counter row stays locked to the commit
+            # (tips.numbering), which serializes submissions from here until the transaction
+            # ends. The audit entry after it takes no lock (it is linked after the commit).
             numbering.number_tip(tip)
             audit.record(
                 Action.TIP_SUBMITTED,

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 import audit
@@ -254,9 +254,11 @@ def audit_trail(tip: Tip, limit: int = 200) -> list[AuditLine]:
     from audit.models import AuditEvent  # noqa: PLC0415 - audit models load after apps
 
     rows = list(
-        AuditEvent.objects.filter(target_type="tips.tip", target_id=str(tip.code)).order_by("-seq")[
-            :limit
-        ]
+        AuditEvent.objects.filter(target_type="tips.tip", target_id=str(tip.code)).order_by(
+            # Newest first; entries not linked into the chain yet (no seq) are the newest.
+            F("seq").desc(nulls_first=True),
+            "-id",
+        )[:limit]
     )
     ids = {row.actor for row in rows if row.actor.isdigit()}
     names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))

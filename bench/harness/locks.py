@@ -1,10 +1,15 @@
-"""Who holds the audit log's append lock while a load runs: sampled from PostgreSQL.
+"""Who holds the audit chain lock while a load runs: sampled from PostgreSQL.
 
-The append lock (`pg_advisory_xact_lock`, held until COMMIT) serializes every audited write in
-the portal, so the share of time it is held bounds how far the portal scales (Amdahl's law),
-whatever the number of app servers. A sampler thread reads the bench database's connections
-every 50 ms: how many wait for the lock, and what the holder is doing — running SQL, flushing
-WAL at commit, or "idle in transaction" (the lock held while the application works in Python).
+The chain lock (`pg_advisory_xact_lock` on `audit.record.APPEND_LOCK_KEY`, held until COMMIT)
+serializes whatever links entries into the audit chain, so the share of time it is held bounds
+how far the portal's audited writes scale (Amdahl's law), whatever the number of app servers.
+A sampler thread reads the bench database's connections every 50 ms: whether a session holds
+that lock, who it is — the sequencer (`application_name` `audit-sequencer`, which it sets with
+the lock), the checkpoint writer (`audit-checkpoint`) or a request's own transaction (anything
+else: the design before the sequencer, where `audit.record()` took the lock itself) — and what
+it is doing: running SQL, flushing WAL at commit, or "idle in transaction" (the lock held while
+the application works in Python). It also counts the sessions waiting for the lock, and those
+waiting on a row lock (the next serial point, such as the year's tip number counter).
 """
 
 from __future__ import annotations
@@ -16,14 +21,32 @@ from types import TracebackType
 from bench.harness.database import admin_connection
 
 SAMPLE_SECONDS = 0.05
+HOLDERS = {"audit-sequencer": "sequencer", "audit-checkpoint": "checkpoint writer"}
+REQUEST_PATH = "request path"
+
+
+def _lock_ids() -> tuple[int, int]:
+    """(classid, objid) of the chain lock's bigint key as pg_locks shows it."""
+    from audit.record import APPEND_LOCK_KEY
+
+    unsigned = APPEND_LOCK_KEY & 0xFFFFFFFFFFFFFFFF
+    return unsigned >> 32, unsigned & 0xFFFFFFFF
+
 
 _ACTIVITY_SQL = """
-SELECT a.state, a.wait_event_type, a.wait_event,
+SELECT a.application_name, a.state, a.wait_event_type, a.wait_event,
        EXISTS (SELECT 1 FROM pg_locks l
-               WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted)
+               WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted
+                 AND l.classid = %(classid)s::oid AND l.objid = %(objid)s::oid
+                 AND l.objsubid = 1)
 FROM pg_stat_activity a
-WHERE a.datname = %s AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+WHERE a.datname = %(database)s AND a.pid <> pg_backend_pid()
+  AND a.backend_type = 'client backend'
 """
+
+
+def holder_of(application_name: str) -> str:
+    return HOLDERS.get(application_name, REQUEST_PATH)
 
 
 class AppendLockSampler:
@@ -52,36 +75,56 @@ class AppendLockSampler:
             self._thread.join(timeout=10)
 
     def _sample(self) -> None:
+        classid, objid = _lock_ids()
+        params = {"classid": classid, "objid": objid, "database": self.database}
         with admin_connection(self.database) as conn:
             while not self._stop.wait(SAMPLE_SECONDS):
-                rows = conn.execute(_ACTIVITY_SQL, [self.database]).fetchall()
-                self.counts["samples"] += 1
-                self.counts["waiting"] += sum(
-                    1
-                    for _state, kind, event, _holds in rows
-                    if (kind, event) == ("Lock", "advisory")
-                )
-                holders = [(state, kind, event) for state, kind, event, holds in rows if holds]
-                if holders:
-                    self.counts["held"] += 1
-                for state, kind, event in holders:
-                    if state == "idle in transaction":
-                        self.counts["holder idle in transaction"] += 1
-                    elif kind in {"IO", "LWLock"} and event and "WAL" in event:
-                        self.counts["holder flushing WAL"] += 1
-                    else:
-                        self.counts["holder running SQL"] += 1
+                self.add_sample(conn.execute(_ACTIVITY_SQL, params).fetchall())
 
-    def held_percent(self) -> float:
-        """The share of samples in which some connection held the append lock, in percent."""
-        return self.counts["held"] / (self.counts["samples"] or 1) * 100
+    def add_sample(self, rows: list[tuple[str, str, str | None, str | None, bool]]) -> None:
+        """Count one sample: (application_name, state, wait type, wait event, holds) per session."""
+        self.counts["samples"] += 1
+        self.counts["waiting"] += sum(
+            1
+            for _name, _state, kind, event, _holds in rows
+            if (kind, event) == ("Lock", "advisory")
+        )
+        # Not the chain lock, but the next serial point: a row lock held to a commit, such as
+        # the year's tip number counter (tips.numbering).
+        self.counts["row lock waits"] += sum(
+            1
+            for _name, _state, kind, event, _holds in rows
+            if kind == "Lock" and event in {"transactionid", "tuple"}
+        )
+        holders = [(name, state, kind, event) for name, state, kind, event, holds in rows if holds]
+        if holders:
+            self.counts["held"] += 1
+        for name, state, kind, event in holders:
+            self.counts[f"by {holder_of(name or '')}"] += 1
+            if state == "idle in transaction":
+                self.counts["holder idle in transaction"] += 1
+            elif kind in {"IO", "LWLock"} and event and "WAL" in event:
+                self.counts["holder flushing WAL"] += 1
+            else:
+                self.counts["holder running SQL"] += 1
+
+    def held_percent(self, by: str | None = None) -> float:
+        """The share of samples in which the chain lock was held (by `by` only, if given), in %."""
+        held = self.counts["held"] if by is None else self.counts[f"by {by}"]
+        return held / (self.counts["samples"] or 1) * 100
 
     def summary(self) -> list[tuple[str, str]]:
-        """Rows for the report: the share of samples the lock was held, and by whom."""
+        """Rows for the report: the share of samples the lock was held, by whom, doing what."""
         samples = self.counts["samples"] or 1
         held = self.counts["held"] or 1
-        return [
-            ("append lock held", f"{self.counts['held'] / samples * 100:.0f}% of samples"),
+        rows = [
+            ("chain lock held", f"{self.counts['held'] / samples * 100:.1f}% of samples"),
+        ]
+        rows += [
+            (f"  held by the {who}", f"{self.held_percent(who):.1f}% of samples")
+            for who in (*HOLDERS.values(), REQUEST_PATH)
+        ]
+        rows += [
             (
                 "  holder idle in transaction",
                 f"{self.counts['holder idle in transaction'] / held * 100:.0f}%",
@@ -89,4 +132,10 @@ class AppendLockSampler:
             ("  holder running SQL", f"{self.counts['holder running SQL'] / held * 100:.0f}%"),
             ("  holder flushing WAL", f"{self.counts['holder flushing WAL'] / held * 100:.0f}%"),
             ("  waiting for it", f"{self.counts['waiting'] / samples:.2f} connections on average"),
+            (
+                "waiting on a row lock (e.g. the tip number)",
+                f"{self.counts['row lock waits'] / samples:.2f} connections on average",
+            ),
+            ("  samples", f"{self.counts['samples']}"),
         ]
+        return rows

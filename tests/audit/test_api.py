@@ -2,6 +2,7 @@ import pytest
 
 from audit import Action, record
 from audit.models import AuditEvent
+from audit.testing import link_entries
 from portal.roles import Role
 from tests.staff import login_verified
 
@@ -21,6 +22,7 @@ def test_it_lists_events_newest_first_in_the_documented_shape(api, make_user):
     ivy = make_user(Role.INVESTIGATOR, "ivy")
     record(Action.TIP_CLAIMED, actor=ivy, target=("tips.tip", "c0ffee"), reason="duplicate")
     record(Action.TIP_SUBMITTED, actor=None)
+    link_entries()
     response = api.get(EVENTS)
     assert response.status_code == 200
     body = response.json()
@@ -48,6 +50,7 @@ def test_it_filters_by_action_name_or_number_actor_and_target(api, make_user):
     record(Action.TIP_CLAIMED, actor=ivy, target=("tips.tip", "a"))
     record(Action.TIP_RELEASED, actor=ivy, target=("tips.tip", "a"))
     record(Action.TIP_CLAIMED, actor="system", target=("tips.tip", "b"))
+    link_entries()
 
     def seqs(**params: str) -> list[int]:
         response = api.get(EVENTS, params)
@@ -75,6 +78,7 @@ def test_it_answers_400_in_the_error_shape_for_bad_filters(api):
 def test_it_paginates_by_sequence_number(api):
     for index in range(7):
         record(Action.TIP_SUBMITTED, actor=None, n=index)
+    link_entries()
     first = api.get(EVENTS, {"limit": 3, "action": "TIP_SUBMITTED"}).json()
     assert [event["seq"] for event in first["results"]] == [7, 6, 5]
     assert "before=5" in first["next"]
@@ -88,7 +92,7 @@ def test_it_paginates_by_sequence_number(api):
 
 def test_it_records_every_call(api, supervisor_user):
     api.get(EVENTS, {"target_type": "tips.tip"})
-    entry = AuditEvent.objects.order_by("-seq").first()
+    entry = AuditEvent.objects.order_by("-id").first()
     assert (entry.action, entry.actor) == (Action.AUDIT_VIEWED, str(supervisor_user.pk))
     assert entry.details == {"via": "api", "filters": {"target_type": "tips.tip"}}
 
@@ -96,15 +100,44 @@ def test_it_records_every_call(api, supervisor_user):
 def test_it_verifies_the_log(api, tamper):
     for _ in range(4):
         record(Action.TIP_SUBMITTED, actor=None)
+    link_entries()
     body = api.get(VERIFY).json()
     assert (body["ok"], body["checked"], body["first_bad"]) == (True, 4, None)
-    verified = AuditEvent.objects.order_by("-seq").first()
+    verified = AuditEvent.objects.order_by("-id").first()
     assert verified.action == Action.AUDIT_VERIFIED
     assert verified.details == {"via": "api", "ok": True, "checked": 4, "first_bad": None}
+    link_entries()
     tamper("DELETE FROM audit_event WHERE seq = 3")
     body = api.get(VERIFY).json()
     assert (body["ok"], body["first_bad"]) == (False, 3)
     assert "missing" in body["problem"]
+
+
+def test_it_lists_entries_not_linked_yet_first_with_a_null_seq(api):
+    for index in range(3):
+        record(Action.TIP_SUBMITTED, actor=None, n=index)
+    link_entries()
+    for index in range(3, 6):
+        record(Action.TIP_SUBMITTED, actor=None, n=index)  # committed, not linked yet
+    first = api.get(EVENTS, {"limit": 4, "action": "TIP_SUBMITTED"}).json()
+    results = first["results"]
+    assert [event["seq"] for event in results] == [None, None, None, 3]
+    assert {event["details"]["n"] for event in results[:3]} == {3, 4, 5}
+    assert set(results[0]) == set(results[3])  # the same fields, linked or not
+    assert "before=3" in first["next"]
+    second = api.get(first["next"]).json()
+    assert [event["seq"] for event in second["results"]] == [2, 1]
+
+
+def test_it_continues_from_the_chain_head_after_a_page_of_unlinked_entries(api):
+    record(Action.TIP_SUBMITTED, actor=None, n=0)
+    link_entries()
+    for index in range(1, 4):
+        record(Action.TIP_SUBMITTED, actor=None, n=index)
+    first = api.get(EVENTS, {"limit": 2, "action": "TIP_SUBMITTED"}).json()
+    assert [event["seq"] for event in first["results"]] == [None, None]
+    assert "before=2" in first["next"]
+    assert [event["seq"] for event in api.get(first["next"]).json()["results"]] == [1]
 
 
 @pytest.mark.parametrize("path", [EVENTS, VERIFY])

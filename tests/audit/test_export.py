@@ -17,6 +17,7 @@ from audit import Action, notary, record
 from audit.export import EXPORT_FORMAT
 from audit.models import Checkpoint
 from audit.signing import audit_signer
+from audit.testing import record_linked
 from tests import factories
 from tests.commands import run
 from tests.conftest import ROOT
@@ -38,10 +39,10 @@ def logged(submit) -> Log:
     submit()
     assert notary.write_checkpoint()
     record(Action.TIP_CLAIMED, actor="system", target=("tips.tip", "abc"), change=7)
-    failed = record(Action.LOGIN_FAILED, actor="anonymous", reason="unknown user").seq
+    failed = record_linked(Action.LOGIN_FAILED, actor="anonymous", reason="unknown user").seq
     assert notary.write_checkpoint()
     record(Action.AUDIT_VIEWED, actor="system", page=3)
-    head = record(Action.AUDIT_VIEWED, actor="system", page=4).seq
+    head = record_linked(Action.AUDIT_VIEWED, actor="system", page=4).seq
     first, second = sorted(Checkpoint.objects.values_list("size", flat=True))
     return Log((first, second), failed, head)
 

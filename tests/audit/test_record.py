@@ -11,6 +11,7 @@ import audit
 from audit import Action, record
 from audit.encoding import REDACTED, ZERO_HASH, DetailsError
 from audit.models import AppendOnlyError, AuditEvent, Checkpoint
+from audit.testing import link_entries, record_linked
 from portal.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_appends_an_entry_with_a_user_actor_and_a_model_target(make_user):
     user = make_user(Role.SUPERVISOR)
-    event = record(Action.ACCOUNT_CREATED, actor=user, target=user, role="supervisor")
+    event = record_linked(Action.ACCOUNT_CREATED, actor=user, target=user, role="supervisor")
     assert (event.seq, event.actor, event.action) == (1, str(user.pk), Action.ACCOUNT_CREATED)
     assert (event.target_type, event.target_id) == ("portal.user", str(user.pk))
     assert event.entry == {
@@ -35,6 +36,9 @@ def test_it_appends_an_entry_with_a_user_actor_and_a_model_target(make_user):
 def test_it_stores_canonical_json_and_chains_the_hashes():
     first = record(Action.VAULT_INITIALIZED, actor="system")
     second = record(Action.DESK_CREATED, actor="system", target=("vault.desk", "triage"), b=1, a=2)
+    assert link_entries() == 2
+    first, second = (AuditEvent.objects.get(pk=event.pk) for event in (first, second))
+    assert (first.seq, second.seq) == (1, 2)
     canon = bytes(second.canon)
     assert (
         canon
@@ -94,6 +98,11 @@ def test_it_redacts_secret_looking_keys_at_any_depth():
         nested={"api_key": "k", "ok": 1, "items": [{"receipt": "r", "n": 2}]},
         OTP="123456",
     )
+    assert event.seq is None and event.canon is None  # linked after the commit
+    assert b"secret-value" not in bytes(event.details_json)
+    event = AuditEvent.objects.get(pk=event.pk)
+    link_entries()
+    event = AuditEvent.objects.get(pk=event.pk)
     details = event.details
     assert details["prefix"] == "ab12"
     assert details["token"] == details["new_password"] == details["OTP"] == REDACTED
@@ -135,20 +144,37 @@ def test_it_rolls_back_with_the_callers_transaction():
     with pytest.raises(RuntimeError), transaction.atomic():
         record(Action.TIP_CLAIMED, actor="system")
         raise RuntimeError("the action failed")
+    assert AuditEvent.objects.count() == 1
+    link_entries()
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == [1]
-    assert record(Action.TIP_CLAIMED, actor="system").seq == 2  # no gap left behind
+    assert record_linked(Action.TIP_CLAIMED, actor="system").seq == 2  # no gap left behind
 
 
-def test_it_appends_in_constant_work_reading_only_the_head():
+def test_it_appends_with_one_insert_and_no_lock():
     for _ in range(30):
         record(Action.TIP_SUBMITTED, actor=None)
     with CaptureQueriesContext(connection) as context:
         record(Action.TIP_SUBMITTED, actor=None)
     statements = [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # The advisory lock (PostgreSQL only), one read of the head row, one insert.
-    assert len(statements) == (3 if connection.vendor == "postgresql" else 2)
-    head_read = next(sql for sql in statements if sql.startswith("SELECT") and "audit_event" in sql)
-    assert "LIMIT 1" in head_read
+    # No chain lock and no head read: one INSERT of the unlinked entry.
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("INSERT INTO audit_event")
+    assert "seq" not in statements[0].split("VALUES")[0]
+
+
+def test_it_links_in_constant_work_reading_only_the_head():
+    for _ in range(30):
+        record(Action.TIP_SUBMITTED, actor=None)
+    link_entries()
+    record(Action.TIP_SUBMITTED, actor=None)
+    with CaptureQueriesContext(connection) as context:
+        assert link_entries() == 1
+    statements = [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # The lock (PostgreSQL), one read of the head and the unlinked entries, one UPDATE.
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 2), statements
+    head_read = statements[-2]
+    assert "ORDER BY seq DESC LIMIT 1" in head_read and "WHERE seq IS NULL" in head_read
+    assert "UPDATE audit_event" in statements[-1]
 
 
 def test_it_refuses_to_change_or_delete_entries_from_python():
@@ -199,9 +225,17 @@ def test_it_returns_the_entry_exactly_as_it_was_stored():
     target = ("tips.tip", "T-1234")
     returned = record(Action.TIP_CLAIMED, actor="system", target=target, reason="duplicate")
 
-    stored = AuditEvent.objects.get(seq=returned.seq)
-    for name in ("seq", "at", "actor", "action", "target_type", "target_id"):
+    stored = AuditEvent.objects.get(pk=returned.pk)
+    for name in ("id", "seq", "at", "actor", "action", "target_type", "target_id"):
         assert getattr(stored, name) == getattr(returned, name), name
     for name in ("canon", "prev", "chain"):
-        assert bytes(getattr(stored, name)) == bytes(getattr(returned, name)), name
+        assert getattr(stored, name) is getattr(returned, name) is None, name
+    assert bytes(stored.details_json) == bytes(returned.details_json)
     assert stored.details == returned.details == {"reason": "duplicate"}
+    assert stored.entry == returned.entry and returned.entry["seq"] is None
+
+    link_entries()
+    linked = AuditEvent.objects.get(pk=returned.pk)
+    assert linked.seq == 1
+    # Linking keeps what was recorded: time, actor, action, target and details.
+    assert linked.entry == {**returned.entry, "seq": 1}

@@ -14,7 +14,9 @@ import pytest
 from django.core.management.base import CommandError
 
 from audit import Action, record, stream
+from audit.chain import linked_head
 from audit.models import AuditEvent, StreamCursor
+from audit.testing import link_entries
 from tests import factories
 from tests.commands import run
 
@@ -49,7 +51,21 @@ def received(sock: socket.socket, count: int) -> list[re.Match[str]]:
 
 
 def head() -> int:
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return linked_head()
+
+
+def link_entries_but_the_last() -> None:
+    """Link all entries but the newest, which stays as if its sequencer run had not come yet."""
+    from django.db import transaction
+
+    from audit.record import lock_appends
+    from audit.sequencer import link_locked
+
+    newest = AuditEvent.objects.order_by("-id").first()
+    with transaction.atomic():
+        lock_appends()
+        link_locked(limit=AuditEvent.objects.filter(seq__isnull=True).count() - 1)
+    assert AuditEvent.objects.get(pk=newest.pk).seq is None
 
 
 def nothing_more(sock: socket.socket) -> bool:
@@ -67,6 +83,7 @@ def test_it_sends_rfc5424_lines_over_udp_for_new_entries(db, udp_listener, make_
     investigator = make_user("investigator", "ivy")
     record(Action.TIP_CLAIMED, actor=investigator, target=("tips.tip", "abc"), change=3)
     record(Action.LOGIN_FAILED, actor="anonymous")
+    link_entries()
 
     printed = run("stream_audit")
 
@@ -90,10 +107,13 @@ def test_it_sends_rfc5424_lines_over_udp_for_new_entries(db, udp_listener, make_
 
 def test_it_ships_only_entries_after_the_cursor(db, udp_listener):
     record(Action.AUDIT_VIEWED, actor="system")
+    link_entries()
     run("stream_audit")
     received(udp_listener, head())
 
     record(Action.AUDIT_VIEWED, actor="system", page=2)
+    record(Action.AUDIT_VIEWED, actor="system", page=3)  # not linked yet: not shipped
+    link_entries_but_the_last()
     printed = run("stream_audit")
 
     assert "shipped 1 entries" in printed
@@ -107,6 +127,7 @@ def test_it_writes_json_lines_to_a_file_without_tip_content(submit, settings, tm
     path.parent.mkdir()
     settings.AUDIT_STREAM = f"file:{path}"
     submit(contact=factories.tipster_contact())
+    link_entries()
 
     run("stream_audit")
 
@@ -146,12 +167,14 @@ def test_it_keeps_everything_through_an_outage_and_ships_it_once_in_order(db, se
     settings.AUDIT_STREAM = f"syslog+unix://{address}"
     for page in range(3):
         record(Action.AUDIT_VIEWED, actor="system", page=page)
+    link_entries()
 
     with pytest.raises(CommandError, match="syslog target unavailable"):
         run("stream_audit")  # nobody listens on the socket: the SIEM is down
     assert StreamCursor.objects.get().shipped_seq == 0
     for page in range(3, 6):
         record(Action.AUDIT_VIEWED, actor="system", page=page)
+    link_entries()
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as siem:
         siem.bind(str(address))
@@ -173,6 +196,7 @@ def test_it_keeps_the_cursor_at_the_last_entry_delivered(db, settings, tmp_path,
     settings.AUDIT_STREAM = f"file:{path}"
     for page in range(4):
         record(Action.AUDIT_VIEWED, actor="system", page=page)
+    link_entries()
     sent: list[int] = []
 
     def flaky(self, message):
@@ -244,6 +268,7 @@ def another_run_shipping() -> Iterator[None]:
 
 def test_it_lets_one_run_ship_at_a_time(db, udp_listener):
     record(Action.AUDIT_VIEWED, actor="system")
+    link_entries()
 
     with another_run_shipping():
         assert "shipped 0 entries" in run("stream_audit")

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from audit import Action, record
 from audit.models import AuditEvent
 from audit.notary import write_checkpoint
+from audit.testing import link_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +33,7 @@ def test_it_prints_a_summary_and_records_the_check():
     output = verify()
     assert output.startswith("audit log intact: 11 entries, head ")
     assert "checkpoint 11 (database)" in output
-    entry = AuditEvent.objects.order_by("-seq").first()
+    entry = AuditEvent.objects.order_by("-id").first()
     assert entry.action == Action.AUDIT_VERIFIED
     assert entry.details == {"ok": True, "checked": 11, "first_bad": None, "via": "command"}
     verify("--no-record")
@@ -117,12 +118,13 @@ def test_it_runs_nightly_and_records_only_failures(tamper, caplog):
     from audit.tasks import verify_log as task
 
     fill(4)
+    link_entries()
     task.apply()
     assert AuditEvent.objects.count() == 4  # a quiet success adds nothing
     tamper("DELETE FROM audit_event WHERE seq = 2")
     with caplog.at_level("ERROR", logger="audit.tasks"):
         task.apply()
     assert "first bad entry 2" in caplog.text
-    entry = AuditEvent.objects.order_by("-seq").first()
+    entry = AuditEvent.objects.order_by("-id").first()
     assert entry.action == Action.AUDIT_VERIFICATION_FAILED
     assert entry.details["first_bad"] == 2

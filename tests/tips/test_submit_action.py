@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 
 from audit import Action
 from audit.models import AuditEvent
+from audit.testing import link_entries
 from portal import outbox, vault
 from portal.models import OutboxJob
 from portal.vault.models import WrappedKey
@@ -101,7 +102,9 @@ def test_it_writes_the_audit_entry_with_the_tip_and_no_content(recovery_key):
     event = AuditEvent.objects.get(action=Action.TIP_SUBMITTED)
     assert event.actor == "anonymous"
     assert event.target_id == str(tip.code)
-    assert b"warehouse" not in bytes(event.canon)
+    assert b"warehouse" not in bytes(event.details_json)
+    link_entries()
+    assert b"warehouse" not in bytes(AuditEvent.objects.get(pk=event.pk).canon)
 
 
 def _jpeg() -> bytes:
@@ -292,22 +295,38 @@ def test_it_keeps_the_files_when_the_connection_drops_during_the_commit(
     assert again.replayed and again.tip == row.tip
 
 
-def test_it_appends_the_audit_entry_last_so_the_append_lock_is_held_only_until_commit(
-    recovery_key, monkeypatch
+def test_it_writes_the_audit_entry_without_the_chain_lock_and_links_it_after_commit(
+    recovery_key, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from audit import sequencer
+    from audit.chain import verify_log
+
     monkeypatch.setattr(outbox, "nudge", lambda job_id: None)
     # Urgent and with a retry key: every row a submission can write.
-    with CaptureQueriesContext(connection) as context:
-        actions.do_submit_tip(submission(immediate_danger="yes"), retry_key=RETRY_KEY)
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        CaptureQueriesContext(connection) as context,
+    ):
+        tip = actions.do_submit_tip(submission(immediate_danger="yes"), retry_key=RETRY_KEY).tip
 
     statements = [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
-    opening = "pg_advisory_xact_lock" if connection.vendor == "postgresql" else "FROM audit_event"
-    start = next(index for index, sql in enumerate(statements) if opening in sql)
-    after_lock = statements[start:]
-    # Lock (PostgreSQL), head read, the entry: nothing else runs while the lock is held.
-    assert len(after_lock) == (3 if connection.vendor == "postgresql" else 2), after_lock
-    assert after_lock[-1].startswith("INSERT INTO audit_event")
+    # No lock and no read of the chain in the submission's transaction: one INSERT of its entry.
+    assert not [sql for sql in statements if "advisory" in sql], statements
+    [entry_sql] = [sql for sql in statements if "audit_event" in sql]
+    assert entry_sql.startswith("INSERT INTO audit_event")
     assert OutboxJob.objects.count() == 1 and SubmissionRetry.objects.count() == 1
+    event = AuditEvent.objects.get(action=Action.TIP_SUBMITTED, target_id=str(tip.code))
+    assert event.seq is None  # committed with the tip, not linked yet
+
+    # After the commit, the sequencer links it in a transaction of its own.
+    assert sequencer.after_commit in callbacks
+    with CaptureQueriesContext(connection) as linking:
+        sequencer.after_commit()
+    assert AuditEvent.objects.get(pk=event.pk).seq == AuditEvent.objects.count()  # the newest
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+    assert not [q for q in linking.captured_queries if "tips_" in q["sql"]]
+    report = verify_log()
+    assert (report.ok, report.checked) == (True, AuditEvent.objects.count()), report.problem

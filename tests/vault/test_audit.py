@@ -10,6 +10,7 @@ from django.test import override_settings
 from audit import Action
 from audit.models import AuditEvent
 from audit.record import target_ref
+from audit.testing import link_entries
 from partners.models import Organization
 from portal import vault
 from portal.vault.models import Desk, DeskGrant, PersonalKey, RecoveryKey
@@ -33,6 +34,7 @@ VAULT_ACTIONS = {
 
 
 def entries(action: Action) -> list[AuditEvent]:
+    link_entries()  # the test's transaction never commits: sequence explicitly, for `seq`
     return list(AuditEvent.objects.filter(action=action).order_by("seq"))
 
 
@@ -47,6 +49,7 @@ def is_about(event: AuditEvent, target: object) -> bool:
 
 
 def vault_entries() -> list[AuditEvent]:
+    link_entries()
     return [e for e in AuditEvent.objects.order_by("seq") if e.action in VAULT_ACTIONS]
 
 
