@@ -8,6 +8,7 @@ import time_machine
 
 from audit import Action, record
 from audit.models import AuditEvent
+from audit.testing import link_entries
 from portal.roles import Role
 from tests.audit.viewing import view_tip
 from tests.staff import login_verified
@@ -158,6 +159,7 @@ def test_a_view_cut_by_the_page_edge_is_on_both_pages_once(
 def test_a_real_tip_page_view_reads_as_one_row(staff_client, investigator, supervisor, enlist, tip):
     enlist(investigator)
     assert staff_client(investigator).get(f"/triage/tips/{tip.code}/").status_code == 200
+    link_entries()  # what the sequencer does once the view's transaction has committed
     written = AuditEvent.objects.filter(target_id=str(tip.code), action__in=[102, 208, 220, 221])
 
     response = staff_client(supervisor).get("/audit/", {"target_id": str(tip.code)})

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from audit import Action, record
 from audit.listing import EventFilterForm, present
 from audit.models import AuditEvent
+from audit.testing import record_linked
 from audit.wording import page_items
 from partners.models import Organization
 from portal.roles import Role
@@ -152,12 +153,8 @@ def test_it_reads_the_filters_of_an_audit_view(supervisor_client):
 
 
 def test_it_shows_an_entry_not_yet_chained(rf, supervisor_user):
-    chained = record(Action.TIP_SUBMITTED, actor=None)
-    waiting = AuditEvent(
-        seq=None, at=chained.at, actor="anonymous", action=Action.TIP_SUBMITTED,
-        canon=b'{"action":101,"actor":"anonymous","at":"' + chained.entry["at"].encode()
-        + b'","details":{},"target":null}',
-    )  # fmt: skip
+    chained = record_linked(Action.TIP_SUBMITTED, actor=None)
+    waiting = record(Action.TIP_SUBMITTED, actor=None)  # the sequencer has not run yet
     assert [row.seq for row in present([waiting, chained])] == [None, 1]
 
     html = _rendered(rf, supervisor_user, [waiting, chained])
