@@ -18,7 +18,7 @@ def public_page(request: HttpRequest) -> dict[str, object]:
     links = [
         {
             "code": code,
-            "name": _own_name(code),
+            "name": own_name(code),
             "url": translate_url(path, code),
             "current": code == current,
         }
@@ -27,7 +27,8 @@ def public_page(request: HttpRequest) -> dict[str, object]:
     return {"language_links": links, "quick_exit_url": settings.QUICK_EXIT_URL}
 
 
-def _own_name(code: str) -> str:
+def own_name(code: str) -> str:
+    """A language as its own readers name it ("English", "Español")."""
     name = str(get_language_info(code)["name_local"])
     return name[:1].upper() + name[1:]
 

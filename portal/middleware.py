@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.urls import LocalePrefixPattern, Resolver404, URLResolver, get_resolver
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from portal import errors
 
@@ -56,6 +61,77 @@ class ProbeMiddleware:
         if probe is None:
             return self.get_response(request)
         return probe(request)
+
+
+def is_public_path(path_info: str, urlconf: str | None = None) -> bool:
+    """A tipster's page: under a language prefix (`/es/...`) or one of the unprefixed English
+    pages of `i18n_patterns` (landing, tip form, help, follow-up). Everything else is staff's.
+
+    Asked after LocaleMiddleware, whose active language gives the prefix the patterns match.
+    """
+    if translation.get_language_from_path(path_info):
+        return True
+    for entry in get_resolver(urlconf).url_patterns:
+        if isinstance(entry, URLResolver) and isinstance(entry.pattern, LocalePrefixPattern):
+            try:
+                entry.resolve(path_info.removeprefix("/"))
+            except Resolver404:
+                continue
+            return True
+    return False
+
+
+def browser_language(request: HttpRequest) -> str:
+    """The first of the portal's languages the browser's Accept-Language asks for; English when
+    it asks for none. The language cookie and the path play no part."""
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+class StaffLanguageMiddleware:
+    """Staff pages in the signed-in member's own language. Right after LocaleMiddleware.
+
+    Staff addresses have no language prefix, so LocaleMiddleware renders them in English. For a
+    signed-in member on a staff page this activates `User.language`, or, when that is blank,
+    the browser's Accept-Language choice among the portal's languages; `<html lang>` and
+    Content-Language follow. It works in `process_view`, once authentication has run (later in
+    MIDDLEWARE). Public pages, their `/es/` forms and the API are left exactly as they were:
+    an anonymous or signed-in visitor of a tipster's page gets the language of its address.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        language = getattr(request, "staff_language", "")
+        if language:
+            response.headers["Content-Language"] = language
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponse],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path_info.startswith("/api/"):
+            return
+        if is_public_path(request.path_info, getattr(request, "urlconf", None)):
+            return
+        chosen = user.language if user.language in dict(settings.LANGUAGES) else ""
+        language = chosen or browser_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        request.staff_language = language  # type: ignore[attr-defined]  # read on the way out
 
 
 # What Django itself answers with a 4xx (django.core.handlers.exception): not a server error.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -30,6 +31,9 @@ class User(AbstractUser):
     )
     # Tip alerts go to staff marked on call (urgent tips, handoff service-level alerts).
     on_call = models.BooleanField(default=False)
+    # The language of the staff pages; blank follows the browser's Accept-Language among the
+    # portal's languages (portal.middleware.StaffLanguageMiddleware). Public pages ignore it.
+    language = models.CharField(max_length=10, blank=True, default="", choices=settings.LANGUAGES)
 
     objects: ClassVar[StaffManager] = StaffManager()
 

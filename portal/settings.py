@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Staff pages (no language prefix) in the member's own language; public pages untouched.
+    "portal.middleware.StaffLanguageMiddleware",
     # A first visit to / from a phone set to Spanish goes to /es/ (no cookie needed).
     "tips.language.FirstVisitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -41,6 +41,7 @@ ROUTES: list[tuple[str, str, str, str, int]] = [
     ("staff/logout/", "/staff/logout/", "post", PUBLIC, 302),
     ("staff/password/", "/staff/password/", "get", "accounts.own_profile", 200),
     ("staff/backup-codes/", "/staff/backup-codes/", "post", "accounts.own_profile", 200),
+    ("staff/language/", "/staff/language/", "post", "accounts.own_profile", 302),
     ("staff/invitation/<str:token>/", "/staff/invitation/not-a-token/", "get", PUBLIC, 404),
     ("staff/accounts/", "/staff/accounts/", "get", "accounts.manage", 200),
     ("staff/health/", "/staff/health/", "get", "system.health", 200),

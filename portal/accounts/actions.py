@@ -293,3 +293,19 @@ def do_set_on_call(member: User, *, on_call: bool, email: str, acting_user: User
         Action.ACCOUNT_UPDATED, actor=acting_user, target=member, changed=changed, on_call=on_call
     )
     return True
+
+
+@transaction.atomic
+def do_set_language(member: User, *, language: str, acting_user: User) -> bool:
+    """A member picks the language of their own staff pages (blank: the browser's choice); True
+    when it changed. Audit: ACCOUNT_UPDATED naming the field only."""
+    if acting_user.pk != member.pk and not acting_user.may("accounts.manage"):
+        raise NotYours("Only you choose the language of your staff pages.")
+    if language and language not in dict(settings.LANGUAGES):
+        raise Invalid("Choose one of the languages offered.", field="language")
+    if member.language == language:
+        return False
+    member.language = language
+    member.save(update_fields=["language"])
+    record(Action.ACCOUNT_UPDATED, actor=acting_user, target=member, field="language")
+    return True

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organization
+from portal.context_processors import own_name
 from portal.models import User
 from portal.roles import Role, belongs_to_organization
 
@@ -50,6 +52,24 @@ class PasswordChangeForm(forms.Form):
         max_length=1024,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [
+        *((code, own_name(code)) for code, _name in settings.LANGUAGES),
+        ("", str(_("The browser's choice"))),
+    ]
+
+
+class LanguageForm(forms.Form):
+    """The language of one's own staff pages: each named in its own language, or the browser's."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the staff pages"),
+        choices=_language_choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
 

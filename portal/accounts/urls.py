@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/enroll/", views.enroll, name="enroll"),
     path("logout/", views.sign_out, name="sign_out"),
     path("password/", views.change_password, name="change_password"),
+    path("language/", views.language, name="language"),
     path("backup-codes/", views.new_backup_codes, name="backup_codes"),
     path("invitation/<str:token>/", views.accept_invitation, name="invitation"),
     path("desks/", desk_views.desks, name="desks"),

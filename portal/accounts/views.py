@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -29,12 +30,14 @@ from portal.accounts import actions, signin
 from portal.accounts.access import StaffRequest, public, staff_required
 from portal.accounts.forms import (
     EnrollForm,
+    LanguageForm,
     PasswordChangeForm,
     SecondFactorForm,
     SetPasswordForm,
     SignInForm,
 )
 from portal.accounts.models import TOTPDevice
+from portal.middleware import browser_language
 from portal.models import User
 from portal.pages import run_action
 from portal.roles import roles_with
@@ -255,8 +258,34 @@ def home(request: StaffRequest) -> HttpResponse:
     from triage.home import day_for  # noqa: PLC0415 - triage builds on accounts
 
     return render(
-        request, "accounts/home.html", {"day": day_for(request.user), "now": timezone.now()}
+        request,
+        "accounts/home.html",
+        {
+            "day": day_for(request.user),
+            "now": timezone.now(),
+            "language_form": LanguageForm(initial={"language": request.user.language}),
+        },
     )
+
+
+@staff_required("accounts.own_profile")
+@require_POST
+def language(request: StaffRequest) -> HttpResponse:
+    """The language of one's own staff pages (portal.middleware.StaffLanguageMiddleware)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("accounts:home")
+    chosen = form.cleaned_data["language"]
+    # Said in the language the next page is in.
+    with translation.override(chosen or browser_language(request)):
+        done = _("The staff pages now use the language you chose.")
+    run_action(
+        request,
+        lambda: actions.do_set_language(request.user, language=chosen, acting_user=request.user),
+        done,
+    )
+    return redirect("accounts:home")
 
 
 @public

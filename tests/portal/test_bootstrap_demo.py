@@ -28,6 +28,12 @@ def test_it_creates_demo_data_once(demo_settings, capsys) -> None:
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
+def test_demo_staff_pages_follow_the_browser_language(demo_settings) -> None:
+    call_command("bootstrap_demo")
+
+    assert set(User.objects.values_list("language", flat=True)) == {""}
+
+
 def test_it_gives_demo_staff_their_desks(demo_settings) -> None:
     from portal import vault
     from portal.management.commands.bootstrap_demo import DEMO_PASSWORD

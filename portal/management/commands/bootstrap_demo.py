@@ -143,6 +143,7 @@ class Command(BaseCommand):
             if User.objects.filter(username=username).exists():
                 continue
             organization = Organization.objects.get(slug=org_slug) if org_slug else None
+            # No language of their own: the staff pages follow the demo browser's language.
             actions.do_create_staff(
                 username, role=role, password=DEMO_PASSWORD, organization=organization,
                 acting_user=None,
