@@ -149,4 +149,7 @@ def write_checkpoint(*, now: dt.datetime | None = None) -> bool:
             checkpoint.save()
     # The file only ever receives committed checkpoints (at once when no transaction is open).
     transaction.on_commit(sync_file)
+    # Entries that committed while this held the chain lock found it taken and left their linking
+    # to the holder: link them now, rather than leave them to the beat's next round.
+    transaction.on_commit(sequencer.after_commit, robust=True)
     return written

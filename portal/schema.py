@@ -36,9 +36,13 @@ _ERROR_DESCRIPTIONS = {
 }
 
 # Text fields: DRF refuses a NUL character anywhere, and, where text is required, a value that
-# is blank once trimmed.
+# is blank once trimmed. Trimming is Python's `str.strip()`, whose whitespace is not the regex
+# `\s` of JSON Schema (ECMA-262): it also strips the separators U+001C-U+001F and U+0085, and
+# keeps U+FEFF. So the class lists Python's whitespace itself (a test checks it, code point by
+# code point).
 NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+_TRIMMED = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = rf"^[^\x00]*[^\x00{_TRIMMED}][^\x00]*$"
 
 ERROR = inline_serializer(
     "Error",

@@ -7,6 +7,7 @@ these tests pin each rule the schema states, so a change that breaks one fails h
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from django.test import Client, override_settings
@@ -130,6 +131,34 @@ def test_the_receipt_pattern_accepts_what_the_vault_accepts(symbols, gaps) -> No
     text = "".join(gap + symbol for gap, symbol in zip(gaps, [*symbols, ""], strict=True))
     assert re.search(receipt_pattern(), text)
     normalize_receipt(text)
+
+
+def test_the_required_text_pattern_refuses_exactly_what_drf_calls_blank() -> None:
+    """Every code point, alone and padded with spaces: the documented pattern, read as a JSON
+    Schema validator reads it (ECMA-262 classes, not Python's), and DRF's required CharField
+    (trimmed with `str.strip()`) agree on what is blank. A reason of only U+001D was a 400 that
+    the schema called valid: Python's `\\s` matches it, JSON Schema's does not."""
+    import jsonschema_rs  # the validator schemathesis checks requests with
+    from rest_framework import serializers
+
+    from portal.schema import NOT_BLANK
+
+    documented = jsonschema_rs.validator_for({"type": "string", "pattern": NOT_BLANK})
+    field = serializers.CharField()
+    disagreements = []
+    for point in range(1, sys.maxunicode + 1):
+        if 0xD800 <= point <= 0xDFFF:  # surrogates are not text JSON can carry
+            continue
+        text = f" {chr(point)} "
+        try:
+            field.run_validation(text)
+        except serializers.ValidationError:
+            accepted = False
+        else:
+            accepted = True
+        if documented.is_valid(text) != accepted:
+            disagreements.append(hex(point))
+    assert disagreements == []
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
