@@ -349,7 +349,9 @@ def test_slow_bodies_are_cut_off_and_the_site_keeps_answering(stack: Stack) -> N
                 "POST", "/api/v1/follow-up/", {"receipt": "ABCDE-FGHJK-MNPQR-STVWX"}
             )
             latencies.append(time.monotonic() - started)
-            assert status == 404
+            # The portal answers: "no such receipt", or, once this client has asked too often
+            # for a receipt that matches nothing, the follow-up rate limit's 429. Never a 5xx.
+            assert status in (404, 429)
             stop.wait(0.5)
     finally:
         stop.set()
