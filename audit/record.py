@@ -150,10 +150,11 @@ def read_head() -> tuple[int, bytes]:
         return _head_of(cursor.fetchone())
 
 
-def _link_after_commit(connection: Any, callback: Any) -> None:
-    """Ask for one sequencer run after this transaction commits, not one per entry.
+def _once_after_commit(connection: Any, callback: Any) -> None:
+    """Ask for `callback` (a sequencer run, a stream kick) once after this transaction commits,
+    not once per entry.
 
-    A run already asked for at this savepoint level or an outer one covers this entry too: if
+    A call already asked for at this savepoint level or an outer one covers this entry too: if
     that request is rolled back with its savepoint, so is this entry.
     """
     active = set(connection.savepoint_ids)
@@ -200,7 +201,7 @@ def record(
         )
         entry_id = int(cursor.fetchone()[0])
         # Linked after the commit, in its own short transaction: never under the caller's.
-        _link_after_commit(connection, sequencer.after_commit)
+        _once_after_commit(connection, sequencer.after_commit)
     event = AuditEvent(
         id=entry_id,
         seq=None,
@@ -219,5 +220,5 @@ def record(
 
         # After the commit (and after the sequencer), never inside it: the stream does network
         # I/O, and only linked entries are shipped.
-        transaction.on_commit(stream.kick, robust=True)
+        _once_after_commit(connection, stream.kick)
     return event

@@ -162,6 +162,18 @@ def test_it_ships_after_the_commit_never_inside_it(
     assert line["seq"] == head()
 
 
+def test_one_transaction_kicks_the_stream_once_however_many_entries_it_writes(
+    db, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.AUDIT_STREAM = f"file:{tmp_path / 'audit.jsonl'}"
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(3):
+            record(Action.AUDIT_VIEWED, actor="system")
+
+    assert callbacks.count(stream.kick) == 1
+
+
 def test_it_keeps_everything_through_an_outage_and_ships_it_once_in_order(db, settings, tmp_path):
     address = tmp_path / "siem.sock"
     settings.AUDIT_STREAM = f"syslog+unix://{address}"
